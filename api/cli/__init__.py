@@ -1,0 +1,23 @@
+"""The ``orgraph`` command line: one command per module."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import demo, generate, info, load
+
+app = typer.Typer(
+    name="orgraph",
+    help="Org graph and engineering KPIs: load an org, explore it, serve the GraphQL API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("load")(load.load)
+app.command("generate")(generate.generate)
+app.command("info")(info.info)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,266 @@
+"""Bulk writes for loads, in one transaction: COPY on PostgreSQL, ``executemany`` on SQLite.
+
+A load talks to the driver connection directly (asyncpg or aiosqlite, borrowed from the
+engine's pool) because row-at-a-time ORM inserts are two orders of magnitude too slow for tens
+of millions of events. Everything stays in one transaction that the caller commits or, on any
+error, rolls back, so the store either has the whole load or none of it.
+
+Batches come as columns (one list per column) of typed Python values.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+import graph.store.models  # noqa: F401  (registers the tables)
+from graph.store.models import UtcDateTime
+
+Columns = list[list[Any]]
+
+
+def _table(name: str) -> sa.Table:
+    return SQLModel.metadata.tables[name]
+
+
+def _primary_key(name: str) -> list[str]:
+    return [column.name for column in _table(name).primary_key.columns]
+
+
+class BulkSession(ABC):
+    """One load's transaction on the store."""
+
+    @abstractmethod
+    async def is_empty(self, table: str) -> bool:
+        """True when ``table`` has no rows (a plain COPY then cannot conflict)."""
+
+    @abstractmethod
+    async def fetch(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Every row of ``table`` (dimensions only: they are small), typed."""
+
+    @abstractmethod
+    async def lookup(self, table: str, value_column: str, ids: Sequence[str]) -> dict[str, Any]:
+        """``id -> value_column`` for those of ``ids`` that ``table`` held before this load."""
+
+    @abstractmethod
+    async def delete_ids(self, table: str, ids: Sequence[str]) -> None:
+        """Delete every row (every version) of the given ids."""
+
+    @abstractmethod
+    async def write(
+        self,
+        table: str,
+        columns: Sequence[str],
+        batches: AsyncIterator[Columns],
+        *,
+        upsert: bool,
+    ) -> None:
+        """Write the batches; with ``upsert`` a row whose key exists replaces it."""
+
+    @abstractmethod
+    async def record_load(
+        self, source: str, fmt: str, started: datetime, finished: datetime, report: dict[str, Any]
+    ) -> None:
+        """Keep the load's report in the ``loads`` table."""
+
+
+class _Postgres(BulkSession):
+    def __init__(self, connection: Any, engine: AsyncEngine) -> None:
+        self.connection = connection
+        self.engine = engine
+
+    async def is_empty(self, table: str) -> bool:
+        row = await self.connection.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+        return not row
+
+    async def fetch(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        names = ", ".join(f'"{c}"' for c in columns)
+        rows = await self.connection.fetch(f'SELECT {names} FROM "{table}"')
+        return [tuple(row) for row in rows]
+
+    async def lookup(self, table: str, value_column: str, ids: Sequence[str]) -> dict[str, Any]:
+        query = f'SELECT id, "{value_column}" FROM "{table}" WHERE id = ANY($1::text[])'
+        async with _reader(self.engine) as reader:
+            return {row[0]: row[1] for row in await reader.fetch(query, list(ids))}
+
+    async def delete_ids(self, table: str, ids: Sequence[str]) -> None:
+        await self.connection.execute(f'DELETE FROM "{table}" WHERE id = ANY($1::text[])', list(ids))
+
+    async def write(
+        self,
+        table: str,
+        columns: Sequence[str],
+        batches: AsyncIterator[Columns],
+        *,
+        upsert: bool,
+    ) -> None:
+        async def records() -> AsyncIterator[tuple[Any, ...]]:
+            async for batch in batches:
+                for record in zip(*batch, strict=True):
+                    yield record
+
+        if not upsert:
+            await self.connection.copy_records_to_table(table, records=records(), columns=list(columns))
+            return
+        # COPY cannot upsert: stage the rows in a temporary table, then merge them in one statement.
+        stage = f"_stage_{table}"
+        await self.connection.execute(
+            f'CREATE TEMP TABLE "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP'
+        )
+        await self.connection.copy_records_to_table(stage, records=records(), columns=list(columns))
+        key = _primary_key(table)
+        names = ", ".join(f'"{c}"' for c in columns)
+        updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in key)
+        conflict = ", ".join(f'"{c}"' for c in key)
+        await self.connection.execute(
+            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{stage}" '
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
+        await self.connection.execute(f'DROP TABLE "{stage}"')
+
+    async def record_load(
+        self, source: str, fmt: str, started: datetime, finished: datetime, report: dict[str, Any]
+    ) -> None:
+        await self.connection.execute(
+            "INSERT INTO loads (source, format, started_at, finished_at, report) "
+            "VALUES ($1, $2, $3, $4, $5::json)",
+            source,
+            fmt,
+            started,
+            finished,
+            json.dumps(report),
+        )
+
+
+def _sqlite_timestamp(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text, in UTC (what :class:`UtcDateTime` reads back)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _from_sqlite(kind: sa.types.TypeEngine[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, UtcDateTime):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if isinstance(kind, sa.Date):
+        return date.fromisoformat(value)
+    return value
+
+
+class _Sqlite(BulkSession):
+    def __init__(self, connection: Any, engine: AsyncEngine) -> None:
+        self.connection = connection  # aiosqlite.Connection
+        self.engine = engine
+
+    async def is_empty(self, table: str) -> bool:
+        async with self.connection.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")') as cursor:
+            row = await cursor.fetchone()
+        return not row[0]
+
+    async def fetch(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        kinds = [_table(table).c[c].type for c in columns]
+        names = ", ".join(f'"{c}"' for c in columns)
+        rows = await self.connection.execute_fetchall(f'SELECT {names} FROM "{table}"')
+        return [tuple(_from_sqlite(k, v) for k, v in zip(kinds, row, strict=True)) for row in rows]
+
+    async def lookup(self, table: str, value_column: str, ids: Sequence[str]) -> dict[str, Any]:
+        kind = _table(table).c[value_column].type
+        query = (
+            f'SELECT t.id, t."{value_column}" FROM "{table}" AS t '
+            "JOIN json_each(?) AS wanted ON t.id = wanted.value"
+        )
+        async with _reader(self.engine) as reader:
+            rows = await reader.execute_fetchall(query, (json.dumps(list(ids)),))
+        return {row[0]: _from_sqlite(kind, row[1]) for row in rows}
+
+    async def delete_ids(self, table: str, ids: Sequence[str]) -> None:
+        query = f'DELETE FROM "{table}" WHERE id IN (SELECT value FROM json_each(?))'
+        await self.connection.execute(query, (json.dumps(list(ids)),))
+
+    async def write(
+        self,
+        table: str,
+        columns: Sequence[str],
+        batches: AsyncIterator[Columns],
+        *,
+        upsert: bool,
+    ) -> None:
+        kinds = [_table(table).c[c].type for c in columns]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        query = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+        if upsert:
+            key = _primary_key(table)
+            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in key)
+            query += f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        async for batch in batches:
+            converted = [_sqlite_column(kind, values) for kind, values in zip(kinds, batch, strict=True)]
+            await self.connection.executemany(query, zip(*converted, strict=True))
+
+    async def record_load(
+        self, source: str, fmt: str, started: datetime, finished: datetime, report: dict[str, Any]
+    ) -> None:
+        await self.connection.execute(
+            "INSERT INTO loads (source, format, started_at, finished_at, report) VALUES (?, ?, ?, ?, ?)",
+            (source, fmt, _sqlite_timestamp(started), _sqlite_timestamp(finished), json.dumps(report)),
+        )
+
+
+def _sqlite_column(kind: sa.types.TypeEngine[Any], values: list[Any]) -> list[Any]:
+    if isinstance(kind, UtcDateTime):
+        return list(map(_sqlite_timestamp, values))
+    if isinstance(kind, sa.Date):
+        return list(map(_sqlite_date, values))
+    return values
+
+
+@asynccontextmanager
+async def _reader(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """A second driver connection, for look-ups while the load's own connection is busy with a
+    COPY. It sees only committed rows, which is all a look-up needs: ids the bundle refers to
+    but does not hold were in the store before this load began."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        yield raw.driver_connection
+
+
+@asynccontextmanager
+async def bulk_session(engine: AsyncEngine) -> AsyncIterator[BulkSession]:
+    """A transaction on a driver connection of ``engine``: committed when the block ends,
+    rolled back when it raises (also on cancellation or a killed process, by the database)."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if engine.dialect.name == "postgresql":
+            transaction = driver.transaction()
+            await transaction.start()
+            try:
+                yield _Postgres(driver, engine)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+        else:
+            await driver.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Sqlite(driver, engine)
+            except BaseException:
+                await driver.rollback()
+                raise
+            await driver.commit()

@@ -1,0 +1,165 @@
+"""Checks on dimensions with history (teams, people, services): the intervals of one id never
+overlap, and the team parent relation has no cycle on any date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from loaders.contract import Entity
+from loaders.problems import Problem
+from loaders.validate import TypedBatch, record_text
+
+_EARLIEST = date.min
+
+
+class DimensionRows:
+    """All accepted rows of one dimension file (small enough to hold: tens of thousands of teams,
+    hundreds of thousands of people), with the line each came from."""
+
+    def __init__(self, entity: Entity, file: str) -> None:
+        self.entity = entity
+        self.file = file
+        self.names = [c.name for c in entity.columns]
+        self.rows: list[tuple[Any, ...]] = []
+        self.lines: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def extend(self, batch: TypedBatch) -> None:
+        self.rows.extend(zip(*batch.columns, strict=True))
+        self.lines.extend(batch.lines)
+
+    def index(self, column: str) -> int:
+        return self.names.index(column)
+
+    def drop_lines(self, lines: set[int]) -> None:
+        if not lines:
+            return
+        kept = [(row, line) for row, line in zip(self.rows, self.lines, strict=True) if line not in lines]
+        self.rows = [row for row, _ in kept]
+        self.lines = [line for _, line in kept]
+
+    def problem(self, position: int, column: str, reason: str) -> Problem:
+        record = record_text([[value] for value in self.rows[position]], 0)
+        return Problem(self.file, self.lines[position], column, reason, record)
+
+    def columns(self, open_start: date) -> list[list[Any]]:
+        """Columns to write, an empty ``valid_from`` stored as ``open_start`` (it is part of the key)."""
+        columns = [list(values) for values in zip(*self.rows, strict=True)]
+        start = self.index("valid_from")
+        columns[start] = [value or open_start for value in columns[start]]
+        return columns
+
+
+def _interval(row: Sequence[Any], start: int, end: int) -> tuple[date, date | None]:
+    return row[start] or _EARLIEST, row[end]
+
+
+def _show(interval: tuple[date, date | None]) -> str:
+    begin = "" if interval[0] == _EARLIEST else interval[0].isoformat()
+    end = "" if interval[1] is None else interval[1].isoformat()
+    return f"[{begin or '-inf'}, {end or 'open'})"
+
+
+def check_history(rows: DimensionRows) -> list[Problem]:
+    """Reject each row whose validity overlaps an earlier-starting row of the same id."""
+    start, end = rows.index("valid_from"), rows.index("valid_to")
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for position, row in enumerate(rows.rows):
+        by_id[row[0]].append(position)
+    problems: list[Problem] = []
+    for positions in by_id.values():
+        if len(positions) < 2:
+            continue
+        positions.sort(key=lambda p: (_interval(rows.rows[p], start, end)[0], rows.lines[p]))
+        previous = positions[0]
+        for position in positions[1:]:
+            earlier = _interval(rows.rows[previous], start, end)
+            later = _interval(rows.rows[position], start, end)
+            if earlier[1] is None or earlier[1] > later[0]:
+                other = f"{rows.file}:{rows.lines[previous]}"
+                reason = (
+                    f"duplicate id {rows.rows[position][0]!r} with overlapping validity: "
+                    f"{_show(later)} overlaps {_show(earlier)} of line {other}"
+                )
+                problems.append(rows.problem(position, "valid_from", reason))
+            else:
+                previous = position
+    rows.drop_lines({p.line for p in problems})
+    return problems
+
+
+def find_parent_cycles(teams: DimensionRows, stored: Sequence[Sequence[Any]]) -> list[Problem]:
+    """Reject the bundle rows that close a parent cycle on some date.
+
+    ``stored`` are the store's team rows for ids the bundle does not replace (``id, name,
+    parent_id, type, valid_from, valid_to``). The parent relation changes only on the dates where
+    some row starts or ends, so checking it on each such date covers every date; on each date only
+    the teams whose parent changed can close a new cycle, so only they are walked from.
+    """
+    parent_at, start_at, end_at = teams.index("parent_id"), teams.index("valid_from"), teams.index("valid_to")
+    versions: list[tuple[date, date | None, str, str | None, int | None]] = [
+        (row[start_at] or _EARLIEST, row[end_at], row[0], row[parent_at], position)
+        for position, row in enumerate(teams.rows)
+    ]
+    versions += [(row[4] or _EARLIEST, row[5], row[0], row[2], None) for row in stored]
+    starts: dict[date, list[int]] = defaultdict(list)
+    ends: dict[date, list[int]] = defaultdict(list)
+    for index, (begin, end, *_rest) in enumerate(versions):
+        starts[begin].append(index)
+        if end is not None:
+            ends[end].append(index)
+    parent: dict[str, str | None] = {}
+    active: dict[str, int] = {}
+    problems: dict[int, Problem] = {}
+    for day in sorted(set(starts) | set(ends)):
+        changed: list[str] = []
+        for index in ends.get(day, ()):
+            team = versions[index][2]
+            if active.get(team) == index:
+                del active[team]
+                parent.pop(team, None)
+                changed.append(team)
+        for index in starts.get(day, ()):
+            team = versions[index][2]
+            active[team] = index
+            parent[team] = versions[index][3]
+            changed.append(team)
+        for team in changed:
+            cycle = _cycle_from(team, parent)
+            if cycle:
+                _report_cycle(cycle, day, versions, active, teams, problems)
+    return list(problems.values())
+
+
+def _cycle_from(team: str, parent: dict[str, str | None]) -> list[str]:
+    path: list[str] = []
+    on_path: set[str] = set()
+    node: str | None = team
+    while node is not None and node in parent:
+        if node in on_path:
+            return [*path[path.index(node) :], node]
+        path.append(node)
+        on_path.add(node)
+        node = parent[node]
+    return []
+
+
+def _report_cycle(
+    cycle: list[str],
+    day: date,
+    versions: list[tuple[date, date | None, str, str | None, int | None]],
+    active: dict[str, int],
+    teams: DimensionRows,
+    problems: dict[int, Problem],
+) -> None:
+    shown = " → ".join(cycle)
+    when = "at all times" if day == _EARLIEST else f"on {day.isoformat()}"
+    for team in cycle[:-1]:
+        position = versions[active[team]][4]
+        if position is not None and position not in problems:
+            problems[position] = teams.problem(position, "parent_id", f"parent cycle {when}: {shown}")

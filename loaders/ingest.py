@@ -1,0 +1,385 @@
+"""Loads a canonical bundle into the store: every guarantee of docs/data-contract.md.
+
+- One transaction: the store gets the whole bundle or, on any rejected row (unless the user
+  asked to skip bad rows), nothing at all.
+- Idempotent: facts are upserted by key; a dimension's history is replaced, per id, by the
+  bundle's rows for that id. Loading a bundle twice equals loading it once.
+- Every rejected row is reported with file, line, column and reason; warnings flag the row,
+  which still loads.
+- Streaming: fact files are read and written a batch at a time; only the dimensions (teams,
+  people, services) and the ids (and the one timestamp each later file checks against) of
+  deployments and changes are held in memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from graph.store.bulk import BulkSession, bulk_session
+from graph.store.migrate import upgrade
+from graph.store.models import OPEN_START
+from loaders.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
+from loaders.dimensions import DimensionRows, check_history, find_parent_cycles
+from loaders.problems import Problem, write_rejects
+from loaders.reader import FileReader, FileRejected
+from loaders.validate import TypedBatch, convert_batch, record_text
+
+#: Flag columns a load sets on rows it warned about (see graph/store/models.py).
+WARNING_COLUMNS = {
+    "changes": ("warn_first_commit_after_merge", "warn_deployed_before_merge"),
+    "reviews": ("warn_before_open",),
+}
+#: For facts other files refer to: which of their columns later checks need (None: only the id).
+_REMEMBERED = {"deployments": "finished_at", "changes": "opened_at"}
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    skip_bad_rows: bool = False
+    default_zone: tzinfo | None = None
+    reject_file: Path | None = None  # where --skip-bad-rows writes the rejected rows
+    on_progress: Callable[[str, int, int], None] | None = None  # file, bytes read, bytes total
+
+
+@dataclass
+class LoadReport:
+    source: str
+    format: str = "canonical"
+    rows: dict[str, int] = field(default_factory=dict)
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    reject_file: str | None = None
+    seconds: float = 0.0
+    committed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "committed": self.committed,
+            "seconds": round(self.seconds, 3),
+            "rows": self.rows,
+            "rejected": [p.as_dict() for p in self.rejected],
+            "warnings": [p.as_dict() for p in self.warnings],
+            "ignored_files": self.ignored_files,
+            "ignored_columns": self.ignored_columns,
+            "reject_file": self.reject_file,
+        }
+
+
+class LoadFailed(Exception):
+    """Rows were rejected and the user did not ask to skip them: nothing was written."""
+
+    def __init__(self, report: LoadReport) -> None:
+        count = len(report.rejected)
+        super().__init__(f"{count} row{'s' * (count != 1)} rejected; the store is unchanged")
+        self.report = report
+
+
+def bundle_files(directory: Path, report: LoadReport) -> dict[str, Path]:
+    """The bundle's file for each entity present; other files go to ``report.ignored_files``."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory}: not a directory (a bundle is a directory of files)")
+    found: dict[str, Path] = {}
+    for path in sorted(directory.iterdir()):
+        entity = ENTITY_BY_NAME.get(path.stem)
+        if entity is None or path.suffix not in FORMATS or not path.is_file():
+            report.ignored_files.append(path.name)
+            continue
+        if entity.name in found:
+            problem = Problem(path.name, 0, None, f"two files for {entity.name}: {found[entity.name].name} and {path.name}")
+            report.rejected.append(problem)
+            continue
+        found[entity.name] = path
+    if "teams" not in found:
+        report.rejected.append(Problem("teams.csv", 0, None, "the bundle has no teams.csv or teams.jsonl (required)"))
+    return found
+
+
+@dataclass
+class _Known:
+    """Ids each later file may refer to: the bundle's accepted rows, and the store's."""
+
+    ids: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity -> id -> remembered value
+    stored: dict[str, bool] = field(default_factory=dict)  # entity -> store had rows before
+    rejected: dict[str, dict[str, Problem]] = field(default_factory=dict)  # entity -> id -> why
+
+
+class _Load:
+    def __init__(self, store: BulkSession, files: dict[str, Path], options: LoadOptions, report: LoadReport):
+        self.store = store
+        self.files = files
+        self.options = options
+        self.report = report
+        self.known = _Known()
+
+    @property
+    def writing(self) -> bool:
+        return self.options.skip_bad_rows or not self.report.rejected
+
+    def reject(self, problems: Iterable[Problem]) -> None:
+        self.report.rejected.extend(problems)
+
+    def reader(self, entity: Entity) -> FileReader:
+        path = self.files[entity.name]
+        total = path.stat().st_size
+        progress = self.options.on_progress
+        on_progress = None if progress is None else (lambda done: progress(path.name, done, total))
+        return FileReader(path, entity, on_progress=on_progress)
+
+    async def run(self) -> None:
+        for entity in ENTITIES:
+            self.known.stored[entity.name] = not await self.store.is_empty(entity.name)
+        await self._dimensions()
+        for entity in ENTITIES:
+            if not entity.dimension:
+                await self._facts(entity)
+
+    # -- dimensions ----------------------------------------------------------------------
+    async def _dimensions(self) -> None:
+        loaded: dict[str, DimensionRows] = {}
+        for entity in (e for e in ENTITIES if e.dimension):
+            rows = DimensionRows(entity, self.files[entity.name].name if entity.name in self.files else "")
+            if entity.name in self.files:
+                for batch in self._read(entity):
+                    rows.extend(batch)
+                self.reject(check_history(rows))
+            ids = {row[0] for row in rows.rows}
+            if self.known.stored[entity.name]:
+                ids.update(row[0] for row in await self.store.fetch(entity.name, ["id"]))
+            self.known.ids[entity.name] = dict.fromkeys(ids)
+            loaded[entity.name] = rows
+        await self._team_references(loaded["teams"])
+        for name in ("people", "services"):
+            self._check_references(ENTITY_BY_NAME[name], loaded[name])
+        for name, rows in loaded.items():
+            self.report.rows[name] = len(rows.rows)
+            if rows.rows and self.writing:
+                await self.store.delete_ids(name, sorted({row[0] for row in rows.rows}))
+                await self.store.write(name, rows.names, _once(rows.columns(OPEN_START)), upsert=False)
+
+    async def _team_references(self, teams: DimensionRows) -> None:
+        """Parents must exist, and no parent chain may loop on any date; rejecting a row can orphan
+        another, so check until nothing changes."""
+        stored = []
+        if self.known.stored["teams"]:
+            columns = ["id", "name", "parent_id", "type", "valid_from", "valid_to"]
+            bundle_ids = {row[0] for row in teams.rows}
+            stored = [r for r in await self.store.fetch("teams", columns) if r[0] not in bundle_ids]
+        while True:
+            before = len(self.report.rejected)
+            self._check_references(ENTITY_BY_NAME["teams"], teams)
+            cycles = find_parent_cycles(teams, stored)
+            self.reject(cycles)
+            teams.drop_lines({p.line for p in cycles})
+            ids = {row[0] for row in teams.rows} | {row[0] for row in stored}
+            self.known.ids["teams"] = dict.fromkeys(ids)
+            if len(self.report.rejected) == before:
+                return
+
+    def _check_references(self, entity: Entity, rows: DimensionRows) -> None:
+        for column in entity.columns:
+            if column.refers_to is None:
+                continue
+            known = self.known.ids[column.refers_to]
+            index = rows.index(column.name)
+            bad = [p for p, row in enumerate(rows.rows) if row[index] is not None and row[index] not in known]
+            for position in bad:
+                value = rows.rows[position][index]
+                reason = self._unknown(column.refers_to, value)
+                self.reject([rows.problem(position, column.name, reason)])
+            rows.drop_lines({rows.lines[p] for p in bad})
+
+    # -- facts ---------------------------------------------------------------------------
+    async def _facts(self, entity: Entity) -> None:
+        self.known.ids[entity.name] = {}
+        self.known.rejected[entity.name] = {}
+        if entity.name not in self.files:
+            self.report.rows[entity.name] = 0
+            return
+        names = [c.name for c in entity.columns] + list(WARNING_COLUMNS.get(entity.name, ()))
+        upsert = self.known.stored[entity.name]
+        batches = self._fact_batches(entity)
+        await self.store.write(entity.name, names, batches, upsert=upsert)
+        async for _ in batches:  # the writer stops early only when nothing is to be written
+            pass
+
+    async def _fact_batches(self, entity: Entity) -> AsyncIterator[list[list[Any]]]:
+        count = 0
+        for raw_batch in self._read(entity):
+            batch = raw_batch
+            await self._check_keys(entity, batch)
+            await self._check_fact_references(entity, batch)
+            await self._flag_warnings(entity, batch)
+            count += len(batch)
+            if self.writing and len(batch):
+                yield batch.columns
+        self.report.rows[entity.name] = count
+
+    def _read(self, entity: Entity) -> Iterable[TypedBatch]:
+        reader = self.reader(entity)
+        file = reader.path.name
+        try:
+            for raw in reader:
+                typed = convert_batch(entity, raw, file, self.options.default_zone)
+                self._remember_rejected(entity, typed.errors)
+                self.reject(typed.errors)
+                yield typed
+        except FileRejected as exc:
+            self.reject([exc.problem])
+        if reader.ignored_columns:
+            self.report.ignored_columns[file] = reader.ignored_columns
+
+    def _remember_rejected(self, entity: Entity, errors: list[Problem]) -> None:
+        if entity.dimension or entity.key != ("id",):
+            return
+        rejected = self.known.rejected[entity.name]
+        for problem in errors:
+            if problem.record and problem.column is not None:
+                rejected.setdefault(problem.record.split(",", 1)[0], problem)
+
+    async def _check_keys(self, entity: Entity, batch: TypedBatch) -> None:
+        """Reject a key seen before in this bundle (an id already in the store is an update)."""
+        names = [c.name for c in entity.columns]
+        positions = [names.index(k) for k in entity.key]
+        keys: list[Any] = (
+            batch.columns[positions[0]]
+            if len(positions) == 1
+            else list(zip(*(batch.columns[p] for p in positions), strict=True))
+        )
+        seen = self.known.ids[entity.name]
+        remembered = _REMEMBERED.get(entity.name)
+        values = batch.columns[names.index(remembered)] if remembered else [None] * len(keys)
+        if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+            seen.update(zip(keys, values, strict=True))
+            return
+        duplicates: set[int] = set()
+        for row, (key, value) in enumerate(zip(keys, values, strict=True)):
+            if key in seen:
+                duplicates.add(row)
+                shown = key if isinstance(key, str) else ", ".join(map(_show, key))
+                reason = f"duplicate {' + '.join(entity.key)} {shown!r}: it appears earlier in this bundle"
+                column = entity.key[-1] if len(entity.key) > 1 else entity.key[0]
+                self.reject([Problem(self.files[entity.name].name, batch.lines[row], column, reason, record_text(batch.columns, row))])
+            else:
+                seen[key] = value
+        batch.drop(duplicates)
+
+    async def _check_fact_references(self, entity: Entity, batch: TypedBatch) -> None:
+        file = self.files[entity.name].name
+        bad: set[int] = set()
+        for index, column in enumerate(entity.columns):
+            target = column.refers_to
+            if target is None:
+                continue
+            values = batch.columns[index]
+            known = self.known.ids[target]
+            missing = set(values).difference(known)
+            missing.discard(None)
+            if missing and self.known.stored.get(target):
+                found = await self._from_store(target, missing)
+                missing.difference_update(found)
+            if not missing:
+                continue
+            for row, value in enumerate(values):
+                if value in missing:
+                    bad.add(row)
+                    reason = self._unknown(target, value)
+                    record = record_text(batch.columns, row)
+                    self.reject([Problem(file, batch.lines[row], column.name, reason, record)])
+        batch.drop(bad)
+
+    async def _from_store(self, entity: str, ids: set[str]) -> set[str]:
+        """Ids the bundle refers to that only the store holds: fetched and remembered."""
+        found = await self.store.lookup(entity, _REMEMBERED.get(entity) or "id", sorted(ids))
+        self.known.ids[entity].update(found)
+        return set(found)
+
+    def _unknown(self, target: str, value: str) -> str:
+        singular = {"people": "person"}.get(target, target.rstrip("s"))
+        reason = f"unknown {singular} {value!r}"
+        earlier = self.known.rejected.get(target, {}).get(value)
+        if earlier is not None:
+            reason += f" (its row was rejected: {earlier.file}:{earlier.line})"
+        return reason
+
+    async def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
+        """Rows that load but that a KPI leaves out (docs/data-contract.md, Warnings)."""
+        file = self.files[entity.name].name
+        names = [c.name for c in entity.columns]
+        col = {name: batch.columns[i] for i, name in enumerate(names)}
+        if entity.name == "changes":
+            late_commit = [
+                bool(first and merged and first > merged)
+                for first, merged in zip(col["first_commit_at"], col["merged_at"], strict=True)
+            ]
+            finished = self.known.ids["deployments"]
+            deployed_early = [
+                bool(merged and deployment and finished.get(deployment) and finished[deployment] < merged)
+                for merged, deployment in zip(col["merged_at"], col["deployment_id"], strict=True)
+            ]
+            self._warn(file, batch, late_commit, "first_commit_at is after merged_at: left out of lead time")
+            self._warn(file, batch, deployed_early, "its deployment finished before merged_at: left out of lead time")
+            batch.columns += [late_commit, deployed_early]
+        elif entity.name == "reviews":
+            opened = self.known.ids["changes"]
+            early = [
+                submitted < opened[change]
+                for submitted, change in zip(col["submitted_at"], col["change_id"], strict=True)
+            ]
+            self._warn(file, batch, early, "submitted before its change was opened: left out of time to first review")
+            batch.columns.append(early)
+
+    def _warn(self, file: str, batch: TypedBatch, flags: list[bool], reason: str) -> None:
+        if any(flags):
+            self.report.warnings.extend(
+                Problem(file, batch.lines[row], None, reason) for row, flag in enumerate(flags) if flag
+            )
+
+
+async def _once(columns: list[list[Any]]) -> AsyncIterator[list[list[Any]]]:
+    yield columns
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+async def load_bundle(engine: AsyncEngine, directory: Path, options: LoadOptions | None = None) -> LoadReport:
+    """Load the bundle in ``directory`` into the store of ``engine`` (upgrading its schema first).
+
+    Raises :class:`LoadFailed` (store unchanged) when rows were rejected and
+    ``options.skip_bad_rows`` is off; with it on, the rejects go to ``options.reject_file``.
+    """
+    options = options or LoadOptions()
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    report = LoadReport(source=str(directory))
+    files = bundle_files(directory, report)
+    if report.rejected and not options.skip_bad_rows:
+        raise LoadFailed(report)
+    await upgrade(engine)
+    async with bulk_session(engine) as store:
+        load = _Load(store, files, options, report)
+        await load.run()
+        report.rejected.sort(key=lambda p: (p.file, p.line))
+        report.warnings.sort(key=lambda p: (p.file, p.line))
+        report.seconds = time.perf_counter() - started
+        if report.rejected and not options.skip_bad_rows:
+            raise LoadFailed(report)
+        if report.rejected and options.reject_file is not None:
+            write_rejects(options.reject_file, report.rejected)
+            report.reject_file = str(options.reject_file)
+        report.committed = True
+        await store.record_load(report.source, report.format, started_at, datetime.now(UTC), report.as_dict())
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,255 @@
+"""Streams the rows of one bundle file (CSV or JSON Lines) in batches of cells, with the line
+each row starts on, and reports malformed lines instead of stopping at them.
+
+Memory stays flat: a batch at a time is held, whatever the file's size. Lines are counted as a
+text editor shows them (header = line 1; a quoted cell spanning lines moves the count on).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from loaders.contract import Entity
+from loaders.problems import Problem
+
+BATCH_ROWS = 50_000
+_UTF8_BLOCK = 8 << 20
+
+csv.field_size_limit(16 << 20)
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read (e.g. a required column is missing)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class RawBatch:
+    """Cells of well-formed rows, one sequence per entity column ('' = empty cell)."""
+
+    columns: list[Sequence[str]]
+    lines: list[int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(slots=True)
+class FileReader:
+    """Reads ``path`` as ``entity``; iterate it for batches. ``ignored_columns`` is known once
+    the header (CSV) or the whole file (JSON Lines) is read."""
+
+    path: Path
+    entity: Entity
+    batch_rows: int = BATCH_ROWS
+    on_progress: Callable[[int], None] | None = None  # called with bytes read so far
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[RawBatch]:
+        if self.path.suffix == ".jsonl":
+            return self._jsonl_batches()
+        return self._csv_batches()
+
+    # -- CSV -----------------------------------------------------------------------------
+    def _csv_batches(self) -> Iterator[RawBatch]:
+        bad_utf8 = invalid_utf8_lines(self.path)
+        with self.path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+            reader = csv.reader(text, strict=True)
+            header = self._csv_header(reader, bad_utf8)
+            picks = self._column_picks(header)
+            width = len(header)
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            problems: list[Problem] = []
+            end = reader.line_num
+            while True:
+                start = end + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    end = reader.line_num
+                    problems.append(self._problem(start, None, f"malformed CSV: {exc}"))
+                    continue
+                end = reader.line_num
+                if len(row) != width:
+                    if row:  # a blank line is not a row
+                        reason = f"wrong number of fields: {len(row)}, the header has {width}"
+                        problems.append(self._problem(start, None, reason, ",".join(row)))
+                    continue
+                if bad_utf8 and not bad_utf8.isdisjoint(range(start, end + 1)):
+                    record = ",".join(row).encode("utf-8", "backslashreplace").decode()
+                    problems.append(self._problem(start, None, "bytes that are not UTF-8", record))
+                    continue
+                rows.append(row)
+                lines.append(start)
+                if len(rows) >= self.batch_rows:
+                    yield self._batch(rows, lines, picks, problems)
+                    self._progress(raw)
+                    rows, lines, problems = [], [], []
+            if rows or problems:
+                yield self._batch(rows, lines, picks, problems)
+            self._progress(raw)
+
+    def _csv_header(self, reader: Any, bad_utf8: set[int]) -> list[str]:
+        try:
+            header: list[str] = next(reader)
+        except StopIteration:
+            raise FileRejected(self._problem(1, None, "empty file: no header row")) from None
+        except csv.Error as exc:
+            raise FileRejected(self._problem(1, None, f"malformed header: {exc}")) from None
+        if 1 in bad_utf8:
+            raise FileRejected(self._problem(1, None, "header has bytes that are not UTF-8"))
+        header = [name.strip() for name in header]
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
+        return header
+
+    def _column_picks(self, header: list[str]) -> list[int | None]:
+        seen = set()
+        for name in header:
+            if name in seen:
+                raise FileRejected(self._problem(1, name, f"column {name!r} appears twice"))
+            seen.add(name)
+        missing = [name for name in self.entity.required_columns if name not in seen]
+        if missing:
+            reason = f"missing required column(s) {', '.join(missing)}"
+            raise FileRejected(self._problem(1, missing[0], reason))
+        known = {column.name for column in self.entity.columns}
+        self.ignored_columns = [name for name in header if name not in known]
+        position = {name: index for index, name in enumerate(header)}
+        return [position.get(column.name) for column in self.entity.columns]
+
+    def _batch(
+        self,
+        rows: list[list[str]],
+        lines: list[int],
+        picks: list[int | None],
+        problems: list[Problem],
+    ) -> RawBatch:
+        transposed = list(zip(*rows, strict=True)) if rows else []
+        empty = ("",) * len(rows)
+        columns = [empty if pick is None else transposed[pick] for pick in picks]
+        return RawBatch(columns, lines, problems)
+
+    # -- JSON Lines ----------------------------------------------------------------------
+    def _jsonl_batches(self) -> Iterator[RawBatch]:
+        names = [column.name for column in self.entity.columns]
+        keys_seen: set[str] = set()
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        problems: list[Problem] = []
+        with self.path.open("rb") as raw:
+            for number, line in enumerate(raw, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    reason = f"malformed JSON: {exc}"
+                    if _is_bad_utf8(line):
+                        reason = "bytes that are not UTF-8"
+                    problems.append(self._problem(number, None, reason, _text(line)))
+                    continue
+                if not isinstance(record, dict):
+                    reason = f"not a JSON object but {type(record).__name__}"
+                    problems.append(self._problem(number, None, reason, _text(line)))
+                    continue
+                keys_seen.update(record)
+                rows.append([_cell(record.get(name)) for name in names])
+                lines.append(number)
+                if len(rows) >= self.batch_rows:
+                    yield RawBatch(_transpose(rows, len(names)), lines, problems)
+                    self._progress(raw)
+                    rows, lines, problems = [], [], []
+            if rows or problems:
+                yield RawBatch(_transpose(rows, len(names)), lines, problems)
+            self._progress(raw)
+        self.ignored_columns = sorted(keys_seen - set(names))
+
+    # -- shared --------------------------------------------------------------------------
+    def _problem(self, line: int, column: str | None, reason: str, record: str | None = None) -> Problem:
+        return Problem(self.path.name, line, column, reason, record)
+
+    def _progress(self, raw: BinaryIO) -> None:
+        if self.on_progress is not None:
+            self.on_progress(raw.tell())
+
+
+def _transpose(rows: list[list[str]], width: int) -> list[Sequence[str]]:
+    if not rows:
+        return [()] * width
+    return list(zip(*rows, strict=True))
+
+
+def _cell(value: object) -> str:
+    """A JSON value as the text a CSV cell would hold (null and absent = empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return orjson.dumps(value).decode()
+
+
+def _text(line: bytes) -> str:
+    return line.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
+
+
+def _is_bad_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def invalid_utf8_lines(path: Path) -> set[int]:
+    """Line numbers (1-based) holding bytes that are not UTF-8.
+
+    Decodes the file block by block (blocks end on a newline, so no character is split); only a
+    block that fails is looked at line by line. A clean file costs one fast decoding pass.
+    """
+    bad: set[int] = set()
+    line_offset = 0
+    decoder_check = codecs.getincrementaldecoder("utf-8")
+    with path.open("rb") as raw:
+        carry = b""
+        while True:
+            block = raw.read(_UTF8_BLOCK)
+            data = carry + block
+            if not block:
+                cut = len(data)
+            else:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = data
+                    continue
+            chunk, carry = data[:cut], data[cut:]
+            try:
+                decoder_check().decode(chunk, final=True)
+            except UnicodeDecodeError:
+                for number, line in enumerate(chunk.split(b"\n"), start=line_offset + 1):
+                    if _is_bad_utf8(line):
+                        bad.add(number)
+            line_offset += chunk.count(b"\n")
+            if not block:
+                break
+    return bad
