@@ -16,5 +16,7 @@ class Settings:
     def from_env(cls, *, database_url: str | None = None) -> Settings:
         """Flags win over ``ORGRAPH_*`` environment variables, which win over defaults."""
         return cls(
-            database_url=database_url or os.environ.get("ORGRAPH_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url
+            or os.environ.get("ORGRAPH_DATABASE_URL")
+            or DEFAULT_DATABASE_URL,
         )

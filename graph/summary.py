@@ -44,10 +44,10 @@ async def store_summary(engine: AsyncEngine, as_of: date | None = None) -> Store
             active_teams=sum(1 for team in tree.team_ids if tree.is_active(team)),
             roots=tree.roots,
             depth=1 + max(tree.depth(team) for team in tree.team_ids),
-            people=await queries.people_count(connection),
-            services=await queries.service_count(connection),
+            people=await queries.distinct_ids(connection, "people"),
+            services=await queries.distinct_ids(connection, "services"),
             events=await queries.event_counts(connection),
             first_event=first,
             last_event=last,
-            loads=await queries.load_count(connection),
+            loads=await queries.row_count(connection, "loads"),
         )

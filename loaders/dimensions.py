@@ -39,7 +39,11 @@ class DimensionRows:
     def drop_lines(self, lines: set[int]) -> None:
         if not lines:
             return
-        kept = [(row, line) for row, line in zip(self.rows, self.lines, strict=True) if line not in lines]
+        kept = [
+            (row, line)
+            for row, line in zip(self.rows, self.lines, strict=True)
+            if line not in lines
+        ]
         self.rows = [row for row, _ in kept]
         self.lines = [line for _, line in kept]
 
@@ -101,7 +105,11 @@ def find_parent_cycles(teams: DimensionRows, stored: Sequence[Sequence[Any]]) ->
     some row starts or ends, so checking it on each such date covers every date; on each date only
     the teams whose parent changed can close a new cycle, so only they are walked from.
     """
-    parent_at, start_at, end_at = teams.index("parent_id"), teams.index("valid_from"), teams.index("valid_to")
+    parent_at, start_at, end_at = (
+        teams.index("parent_id"),
+        teams.index("valid_from"),
+        teams.index("valid_to"),
+    )
     versions: list[tuple[date, date | None, str, str | None, int | None]] = [
         (row[start_at] or _EARLIEST, row[end_at], row[0], row[parent_at], position)
         for position, row in enumerate(teams.rows)
@@ -162,4 +170,6 @@ def _report_cycle(
     for team in cycle[:-1]:
         position = versions[active[team]][4]
         if position is not None and position not in problems:
-            problems[position] = teams.problem(position, "parent_id", f"parent cycle {when}: {shown}")
+            problems[position] = teams.problem(
+                position, "parent_id", f"parent cycle {when}: {shown}"
+            )

@@ -96,12 +96,19 @@ def bundle_files(directory: Path, report: LoadReport) -> dict[str, Path]:
             report.ignored_files.append(path.name)
             continue
         if entity.name in found:
-            problem = Problem(path.name, 0, None, f"two files for {entity.name}: {found[entity.name].name} and {path.name}")
+            problem = Problem(
+                path.name,
+                0,
+                None,
+                f"two files for {entity.name}: {found[entity.name].name} and {path.name}",
+            )
             report.rejected.append(problem)
             continue
         found[entity.name] = path
     if "teams" not in found:
-        report.rejected.append(Problem("teams.csv", 0, None, "the bundle has no teams.csv or teams.jsonl (required)"))
+        report.rejected.append(
+            Problem("teams.csv", 0, None, "the bundle has no teams.csv or teams.jsonl (required)")
+        )
     return found
 
 
@@ -115,7 +122,9 @@ class _Known:
 
 
 class _Load:
-    def __init__(self, store: BulkSession, files: dict[str, Path], options: LoadOptions, report: LoadReport):
+    def __init__(
+        self, store: BulkSession, files: dict[str, Path], options: LoadOptions, report: LoadReport
+    ):
         self.store = store
         self.files = files
         self.options = options
@@ -148,7 +157,9 @@ class _Load:
     async def _dimensions(self) -> None:
         loaded: dict[str, DimensionRows] = {}
         for entity in (e for e in ENTITIES if e.dimension):
-            rows = DimensionRows(entity, self.files[entity.name].name if entity.name in self.files else "")
+            rows = DimensionRows(
+                entity, self.files[entity.name].name if entity.name in self.files else ""
+            )
             if entity.name in self.files:
                 for batch in self._read(entity):
                     rows.extend(batch)
@@ -165,7 +176,9 @@ class _Load:
             self.report.rows[name] = len(rows.rows)
             if rows.rows and self.writing:
                 await self.store.delete_ids(name, sorted({row[0] for row in rows.rows}))
-                await self.store.write(name, rows.names, _once(rows.columns(OPEN_START)), upsert=False)
+                await self.store.write(
+                    name, rows.names, _once(rows.columns(OPEN_START)), upsert=False
+                )
 
     async def _team_references(self, teams: DimensionRows) -> None:
         """Parents must exist, and no parent chain may loop on any date; rejecting a row can orphan
@@ -192,7 +205,11 @@ class _Load:
                 continue
             known = self.known.ids[column.refers_to]
             index = rows.index(column.name)
-            bad = [p for p, row in enumerate(rows.rows) if row[index] is not None and row[index] not in known]
+            bad = [
+                p
+                for p, row in enumerate(rows.rows)
+                if row[index] is not None and row[index] not in known
+            ]
             for position in bad:
                 value = rows.rows[position][index]
                 reason = self._unknown(column.refers_to, value)
@@ -269,7 +286,17 @@ class _Load:
                 shown = key if isinstance(key, str) else ", ".join(map(_show, key))
                 reason = f"duplicate {' + '.join(entity.key)} {shown!r}: it appears earlier in this bundle"
                 column = entity.key[-1] if len(entity.key) > 1 else entity.key[0]
-                self.reject([Problem(self.files[entity.name].name, batch.lines[row], column, reason, record_text(batch.columns, row))])
+                self.reject(
+                    [
+                        Problem(
+                            self.files[entity.name].name,
+                            batch.lines[row],
+                            column,
+                            reason,
+                            record_text(batch.columns, row),
+                        )
+                    ]
+                )
             else:
                 seen[key] = value
         batch.drop(duplicates)
@@ -324,11 +351,26 @@ class _Load:
             ]
             finished = self.known.ids["deployments"]
             deployed_early = [
-                bool(merged and deployment and finished.get(deployment) and finished[deployment] < merged)
+                bool(
+                    merged
+                    and deployment
+                    and finished.get(deployment)
+                    and finished[deployment] < merged
+                )
                 for merged, deployment in zip(col["merged_at"], col["deployment_id"], strict=True)
             ]
-            self._warn(file, batch, late_commit, "first_commit_at is after merged_at: left out of lead time")
-            self._warn(file, batch, deployed_early, "its deployment finished before merged_at: left out of lead time")
+            self._warn(
+                file,
+                batch,
+                late_commit,
+                "first_commit_at is after merged_at: left out of lead time",
+            )
+            self._warn(
+                file,
+                batch,
+                deployed_early,
+                "its deployment finished before merged_at: left out of lead time",
+            )
             batch.columns += [late_commit, deployed_early]
         elif entity.name == "reviews":
             opened = self.known.ids["changes"]
@@ -336,13 +378,20 @@ class _Load:
                 submitted < opened[change]
                 for submitted, change in zip(col["submitted_at"], col["change_id"], strict=True)
             ]
-            self._warn(file, batch, early, "submitted before its change was opened: left out of time to first review")
+            self._warn(
+                file,
+                batch,
+                early,
+                "submitted before its change was opened: left out of time to first review",
+            )
             batch.columns.append(early)
 
     def _warn(self, file: str, batch: TypedBatch, flags: list[bool], reason: str) -> None:
         if any(flags):
             self.report.warnings.extend(
-                Problem(file, batch.lines[row], None, reason) for row, flag in enumerate(flags) if flag
+                Problem(file, batch.lines[row], None, reason)
+                for row, flag in enumerate(flags)
+                if flag
             )
 
 
@@ -354,7 +403,9 @@ def _show(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-async def load_bundle(engine: AsyncEngine, directory: Path, options: LoadOptions | None = None) -> LoadReport:
+async def load_bundle(
+    engine: AsyncEngine, directory: Path, options: LoadOptions | None = None
+) -> LoadReport:
     """Load the bundle in ``directory`` into the store of ``engine`` (upgrading its schema first).
 
     Raises :class:`LoadFailed` (store unchanged) when rows were rejected and
@@ -380,6 +431,8 @@ async def load_bundle(engine: AsyncEngine, directory: Path, options: LoadOptions
             write_rejects(options.reject_file, report.rejected)
             report.reject_file = str(options.reject_file)
         report.committed = True
-        await store.record_load(report.source, report.format, started_at, datetime.now(UTC), report.as_dict())
+        await store.record_load(
+            report.source, report.format, started_at, datetime.now(UTC), report.as_dict()
+        )
     report.seconds = time.perf_counter() - started
     return report

@@ -40,5 +40,11 @@ def write_rejects(path: Path, rejects: list[Problem]) -> None:
         writer.writerow(REJECT_COLUMNS)
         for problem in sorted(rejects, key=lambda p: (p.file, p.line)):
             writer.writerow(
-                [problem.file, problem.line, problem.column or "", problem.reason, problem.record or ""]
+                [
+                    problem.file,
+                    problem.line,
+                    problem.column or "",
+                    problem.reason,
+                    problem.record or "",
+                ]
             )

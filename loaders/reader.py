@@ -143,7 +143,9 @@ class FileReader:
     ) -> RawBatch:
         transposed = list(zip(*rows, strict=True)) if rows else []
         empty = ("",) * len(rows)
-        columns = [empty if pick is None else transposed[pick] for pick in picks]
+        columns: list[Sequence[str]] = [
+            empty if pick is None else transposed[pick] for pick in picks
+        ]
         return RawBatch(columns, lines, problems)
 
     # -- JSON Lines ----------------------------------------------------------------------
@@ -182,7 +184,9 @@ class FileReader:
         self.ignored_columns = sorted(keys_seen - set(names))
 
     # -- shared --------------------------------------------------------------------------
-    def _problem(self, line: int, column: str | None, reason: str, record: str | None = None) -> Problem:
+    def _problem(
+        self, line: int, column: str | None, reason: str, record: str | None = None
+    ) -> Problem:
         return Problem(self.path.name, line, column, reason, record)
 
     def _progress(self, raw: BinaryIO) -> None:

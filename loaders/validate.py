@@ -92,6 +92,7 @@ def _fast_column(column: Column, cells: Sequence[str]) -> list[Any] | None:
                 return None
             return list(cells) if column.required else [cell or None for cell in cells]
         if kind is Kind.TIMESTAMP:
+            stamps: list[datetime | None]
             if column.required:
                 stamps = list(map(_parse_timestamp, cells))
             else:
@@ -179,7 +180,9 @@ def _ordering_reason(later: str, late: Any, earlier: str, early: Any) -> str:
     if later == "total_lines":
         return f"covered_lines {early} > total_lines {late}"
     if later == "valid_to":
-        return f"valid_to {_show(late)} is not after valid_from {_show(early)} (valid_to is exclusive)"
+        return (
+            f"valid_to {_show(late)} is not after valid_from {_show(early)} (valid_to is exclusive)"
+        )
     return f"{later} {_show(late)} is before {earlier} {_show(early)}"
 
 

@@ -40,7 +40,9 @@ def postgres_server() -> str:
     """The test server's URL; skips loudly when it is unreachable, fails under CI=true."""
     reason = _pg_unreachable()
     if reason is not None:
-        message = f"PostgreSQL at {PG_URL} is NOT reachable ({reason}): PostgreSQL tests did not run"
+        message = (
+            f"PostgreSQL at {PG_URL} is NOT reachable ({reason}): PostgreSQL tests did not run"
+        )
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -56,23 +58,32 @@ class Database:
         self.schema = schema
         self.path = path
 
-    def dump(self) -> str:
-        """A full logical dump: schema and every row, as text."""
+    def dump(self, *, without_rows_of: tuple[str, ...] = ()) -> str:
+        """A full logical dump: schema and every row (but those of ``without_rows_of``), as text."""
         if self.path is not None:
             if not self.path.exists():
                 return ""
             with sqlite3.connect(self.path) as connection:
-                return "\n".join(connection.iterdump())
+                skipped = tuple(f'INSERT INTO "{table}"' for table in without_rows_of)
+                return "\n".join(
+                    line for line in connection.iterdump() if not line.startswith(skipped)
+                )
         assert self.schema is not None
+        excluded = [f"--exclude-table-data={self.schema}.{table}" for table in without_rows_of]
         result = subprocess.run(
-            ["pg_dump", "--no-owner", "--schema", self.schema, _plain(PG_URL)],
+            ["pg_dump", "--no-owner", "--schema", self.schema, *excluded, _plain(PG_URL)],
             check=True,
             capture_output=True,
             text=True,
         )
         # pg_dump fences its output with a random key each run (\restrict KEY): not store content.
+        # The sequence of a table whose rows are left out is left out too.
+        skipped = ("\\restrict", "\\unrestrict")
+        skipped += tuple(
+            f"SELECT pg_catalog.setval('{self.schema}.{t}_id_seq'" for t in without_rows_of
+        )
         return "\n".join(
-            line for line in result.stdout.splitlines() if not line.startswith(("\\restrict", "\\unrestrict"))
+            line for line in result.stdout.splitlines() if not line.startswith(skipped)
         )
 
 

@@ -18,7 +18,9 @@ from loaders.ingest import LoadOptions, load_bundle
 def demo(
     db: DbOption = None,
     teams: Annotated[int, typer.Option(min=1, help="Size of the demo org in teams")] = 300,
-    bundle: Annotated[Path, typer.Option(help="Where the demo bundle is written")] = Path("orgraph-demo"),
+    bundle: Annotated[Path, typer.Option(help="Where the demo bundle is written")] = Path(
+        "orgraph-demo"
+    ),
 ) -> None:
     """Generate a demo org (events up to today), load it and show what the store holds."""
     from loaders.synthetic import generate_bundle  # numpy: imported only when used
@@ -28,11 +30,11 @@ def demo(
 
     async def work(engine: AsyncEngine) -> StoreSummary | None:
         loaded = await load_bundle(engine, bundle, LoadOptions())
-        console.print(f"loaded in {loaded.seconds:.1f} s ({len(loaded.warnings)} rows flagged with warnings)")
+        console.print(
+            f"loaded in {loaded.seconds:.1f} s ({len(loaded.warnings)} rows flagged with warnings)"
+        )
         return await store_summary(engine)
 
     summary = run_with_engine(db, work)
     assert summary is not None
     print_summary(summary)
-
-

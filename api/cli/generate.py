@@ -13,8 +13,12 @@ from api.cli.common import console, fail
 
 def generate(
     directory: Annotated[Path, typer.Argument(help="Directory to write the bundle into")],
-    teams: Annotated[int, typer.Option(min=1, help="Number of teams (about 10 people and 10 services each)")] = 200,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed, size and end date give the same bundle")] = 1,
+    teams: Annotated[
+        int, typer.Option(min=1, help="Number of teams (about 10 people and 10 services each)")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed, size and end date give the same bundle")
+    ] = 1,
     end: Annotated[
         str | None, typer.Option(help="Last day of events, exclusive (YYYY-MM-DD); default today")
     ] = None,

@@ -26,8 +26,11 @@ def print_summary(summary: StoreSummary) -> None:
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("teams", f"{summary.teams:,} ({summary.active_teams:,} active)")
-    table.add_row("roots", f"{len(summary.roots):,}: {', '.join(summary.roots[:5])}"
-                  + (" ..." if len(summary.roots) > 5 else ""))
+    table.add_row(
+        "roots",
+        f"{len(summary.roots):,}: {', '.join(summary.roots[:5])}"
+        + (" ..." if len(summary.roots) > 5 else ""),
+    )
     table.add_row("depth", str(summary.depth))
     table.add_row("people", f"{summary.people:,}")
     table.add_row("services", f"{summary.services:,}")

@@ -41,9 +41,13 @@ def load(
         try:
             zone = ZoneInfo(default_timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise fail(f"--default-timezone {default_timezone!r} is not an IANA time zone") from None
+            raise fail(
+                f"--default-timezone {default_timezone!r} is not an IANA time zone"
+            ) from None
     if not bundle.is_dir():
-        raise fail(f"{bundle}: not a directory (a bundle is a directory of CSV or JSON Lines files)")
+        raise fail(
+            f"{bundle}: not a directory (a bundle is a directory of CSV or JSON Lines files)"
+        )
     reject_file = report.with_name(report.stem.removesuffix("-report") + "-rejects.csv")
 
     with Progress(
@@ -63,7 +67,10 @@ def load(
             progress.update(tasks[file], completed=done)  # type: ignore[arg-type]
 
         options = LoadOptions(
-            skip_bad_rows=skip_bad_rows, default_zone=zone, reject_file=reject_file, on_progress=on_progress
+            skip_bad_rows=skip_bad_rows,
+            default_zone=zone,
+            reject_file=reject_file,
+            on_progress=on_progress,
         )
 
         async def work(engine: AsyncEngine) -> LoadReport:
@@ -89,7 +96,9 @@ def _print_problems(result: LoadReport) -> None:
         for problem in problems[:SHOWN_PROBLEMS]:
             errors.print(f"{title}: {problem}", markup=False)
         if len(problems) > SHOWN_PROBLEMS:
-            errors.print(f"... and {len(problems) - SHOWN_PROBLEMS} more {title} rows (see the report)")
+            errors.print(
+                f"... and {len(problems) - SHOWN_PROBLEMS} more {title} rows (see the report)"
+            )
     for file, columns in result.ignored_columns.items():
         errors.print(f"ignored columns in {file}: {', '.join(columns)}", markup=False)
     if result.ignored_files:

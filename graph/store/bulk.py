@@ -92,7 +92,9 @@ class _Postgres(BulkSession):
             return {row[0]: row[1] for row in await reader.fetch(query, list(ids))}
 
     async def delete_ids(self, table: str, ids: Sequence[str]) -> None:
-        await self.connection.execute(f'DELETE FROM "{table}" WHERE id = ANY($1::text[])', list(ids))
+        await self.connection.execute(
+            f'DELETE FROM "{table}" WHERE id = ANY($1::text[])', list(ids)
+        )
 
     async def write(
         self,
@@ -108,7 +110,9 @@ class _Postgres(BulkSession):
                     yield record
 
         if not upsert:
-            await self.connection.copy_records_to_table(table, records=records(), columns=list(columns))
+            await self.connection.copy_records_to_table(
+                table, records=records(), columns=list(columns)
+            )
             return
         # COPY cannot upsert: stage the rows in a temporary table, then merge them in one statement.
         stage = f"_stage_{table}"
@@ -210,7 +214,9 @@ class _Sqlite(BulkSession):
             updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in key)
             query += f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
         async for batch in batches:
-            converted = [_sqlite_column(kind, values) for kind, values in zip(kinds, batch, strict=True)]
+            converted = [
+                _sqlite_column(kind, values) for kind, values in zip(kinds, batch, strict=True)
+            ]
             await self.connection.executemany(query, zip(*converted, strict=True))
 
     async def record_load(
@@ -218,7 +224,13 @@ class _Sqlite(BulkSession):
     ) -> None:
         await self.connection.execute(
             "INSERT INTO loads (source, format, started_at, finished_at, report) VALUES (?, ?, ?, ?, ?)",
-            (source, fmt, _sqlite_timestamp(started), _sqlite_timestamp(finished), json.dumps(report)),
+            (
+                source,
+                fmt,
+                _sqlite_timestamp(started),
+                _sqlite_timestamp(finished),
+                json.dumps(report),
+            ),
         )
 
 
@@ -246,7 +258,7 @@ async def bulk_session(engine: AsyncEngine) -> AsyncIterator[BulkSession]:
     rolled back when it raises (also on cancellation or a killed process, by the database)."""
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
+        driver: Any = raw.driver_connection
         if engine.dialect.name == "postgresql":
             transaction = driver.transaction()
             await transaction.start()

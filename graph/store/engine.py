@@ -41,7 +41,9 @@ def normalize_url(url: str) -> URL:
     driver = _DRIVERS.get(parsed.drivername)
     if driver is None:
         known = "sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
-        raise DatabaseUrlError(f"unsupported database {parsed.drivername!r} in {url!r}: use {known}")
+        raise DatabaseUrlError(
+            f"unsupported database {parsed.drivername!r} in {url!r}: use {known}"
+        )
     return parsed.set(drivername=driver)
 
 

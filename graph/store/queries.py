@@ -6,31 +6,24 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col, func, select
+from sqlmodel import SQLModel
 
-from graph.store.models import (
-    Change,
-    Coverage,
-    Debt,
-    Deployment,
-    Incident,
-    Load,
-    Person,
-    Review,
-    Service,
-    Team,
-)
+import graph.store.models  # noqa: F401  (registers the tables)
 from graph.tree import ServiceVersion, TeamVersion
 
-#: Each kind of event and the timestamp that places it in time.
+#: Each kind of event and the column that places it in time.
 EVENT_TIMES = {
-    "deployments": Deployment.finished_at,
-    "changes": Change.opened_at,
-    "reviews": Review.submitted_at,
-    "incidents": Incident.started_at,
-    "coverage": Coverage.measured_at,
-    "debt": Debt.measured_at,
+    "deployments": "finished_at",
+    "changes": "opened_at",
+    "reviews": "submitted_at",
+    "incidents": "started_at",
+    "coverage": "measured_at",
+    "debt": "measured_at",
 }
+
+
+def table(name: str) -> sa.Table:
+    return SQLModel.metadata.tables[name]
 
 
 async def has_schema(connection: AsyncConnection) -> bool:
@@ -38,60 +31,44 @@ async def has_schema(connection: AsyncConnection) -> bool:
 
 
 async def team_versions(connection: AsyncConnection) -> list[TeamVersion]:
+    t = table("teams")
     rows = await connection.execute(
-        select(Team.id, Team.name, Team.parent_id, Team.type, Team.valid_from, Team.valid_to)
+        sa.select(t.c.id, t.c.name, t.c.parent_id, t.c.type, t.c.valid_from, t.c.valid_to)
     )
-    return [
-        TeamVersion(id, name, parent, kind, start, end)
-        for id, name, parent, kind, start, end in rows
-    ]
+    return [TeamVersion(*row) for row in rows]
 
 
 async def service_versions(connection: AsyncConnection) -> list[ServiceVersion]:
+    s = table("services")
     rows = await connection.execute(
-        select(
-            Service.id,
-            Service.name,
-            Service.owner_team_id,
-            Service.platform,
-            Service.valid_from,
-            Service.valid_to,
-        )
+        sa.select(s.c.id, s.c.name, s.c.owner_team_id, s.c.platform, s.c.valid_from, s.c.valid_to)
     )
     return [ServiceVersion(*row) for row in rows]
 
 
-async def distinct_count(connection: AsyncConnection, column: sa.ColumnElement[str]) -> int:
-    return int((await connection.execute(select(func.count(sa.distinct(column))))).scalar_one())
+async def distinct_ids(connection: AsyncConnection, name: str) -> int:
+    query = sa.select(sa.func.count(sa.distinct(table(name).c.id)))
+    return int((await connection.execute(query)).scalar_one())
+
+
+async def row_count(connection: AsyncConnection, name: str) -> int:
+    query = sa.select(sa.func.count()).select_from(table(name))
+    return int((await connection.execute(query)).scalar_one())
 
 
 async def event_counts(connection: AsyncConnection) -> dict[str, int]:
-    counts = {}
-    for kind, stamp in EVENT_TIMES.items():
-        counts[kind] = int((await connection.execute(select(func.count()).select_from(stamp.table))).scalar_one())
-    return counts
+    return {kind: await row_count(connection, kind) for kind in EVENT_TIMES}
 
 
 async def event_span(connection: AsyncConnection) -> tuple[datetime | None, datetime | None]:
     """The first and last event time over every kind of event."""
     firsts, lasts = [], []
-    for stamp in EVENT_TIMES.values():
-        first, last = (await connection.execute(select(func.min(stamp), func.max(stamp)))).one()
+    for kind, column in EVENT_TIMES.items():
+        stamp = table(kind).c[column]
+        first, last = (
+            await connection.execute(sa.select(sa.func.min(stamp), sa.func.max(stamp)))
+        ).one()
         if first is not None:
             firsts.append(first)
             lasts.append(last)
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
-
-
-async def people_count(connection: AsyncConnection) -> int:
-    return await distinct_count(connection, col(Person.id))
-
-
-async def service_count(connection: AsyncConnection) -> int:
-    return await distinct_count(connection, col(Service.id))
-
-
-async def load_count(connection: AsyncConnection) -> int:
-    return int((await connection.execute(select(func.count()).select_from(Load))).scalar_one())
-
-
