@@ -21,7 +21,7 @@ IN_CI = os.environ.get("CI") == "true"
 
 def _pg_unreachable() -> str | None:
     async def probe() -> None:
-        connection = await asyncpg.connect(_plain(PG_URL), timeout=5)
+        connection = await asyncpg.connect(plain_url(PG_URL), timeout=5)
         await connection.close()
 
     try:
@@ -31,7 +31,8 @@ def _pg_unreachable() -> str | None:
     return None
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
+    """The libpq form of a URL (for asyncpg.connect and the PostgreSQL tools)."""
     return normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -71,7 +72,7 @@ class Database:
         assert self.schema is not None
         excluded = [f"--exclude-table-data={self.schema}.{table}" for table in without_rows_of]
         result = subprocess.run(
-            ["pg_dump", "--no-owner", "--schema", self.schema, *excluded, _plain(PG_URL)],
+            ["pg_dump", "--no-owner", "--schema", self.schema, *excluded, plain_url(PG_URL)],
             check=True,
             capture_output=True,
             text=True,
@@ -89,7 +90,7 @@ class Database:
 
 def _create_schema(name: str, *, drop: bool) -> None:
     async def run() -> None:
-        connection = await asyncpg.connect(_plain(PG_URL))
+        connection = await asyncpg.connect(plain_url(PG_URL))
         try:
             if drop:
                 await connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
@@ -111,7 +112,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     request.getfixturevalue("postgres_server")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     _create_schema(schema, drop=False)
-    url = normalize_url(PG_URL).update_query_dict({"options": f"-c search_path={schema}"})
+    url = normalize_url(PG_URL).update_query_dict({"options": f"-c search_path={schema} -c application_name={schema}"})
     try:
         yield Database(url.render_as_string(hide_password=False), "postgres", schema=schema)
     finally:

@@ -43,3 +43,47 @@ async def upgrade(engine: AsyncEngine) -> None:
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
         return await connection.run_sync(_current)
+
+
+def _compare(connection: Connection) -> list[object]:
+    from alembic.autogenerate import compare_metadata
+    from sqlmodel import SQLModel
+
+    import graph.store.models  # noqa: F401  (registers the tables)
+
+    return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
+
+
+async def pending_model_changes(engine: AsyncEngine) -> list[object]:
+    """What the models have that the migrated store lacks (empty when a migration is not due)."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_compare)
+
+
+def main() -> None:
+    """``python -m graph.store.migrate revision "message"``: write a new migration from the
+    models, diffed against a scratch SQLite store at the current head."""
+    import asyncio
+    import sys
+    import tempfile
+
+    from graph.store.engine import create_engine
+
+    if len(sys.argv) != 3 or sys.argv[1] != "revision":
+        raise SystemExit('usage: python -m graph.store.migrate revision "what changes"')
+
+    async def revision(message: str) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            engine = create_engine(f"sqlite:///{scratch}/head.db")
+            await upgrade(engine)
+            async with engine.begin() as connection:
+                await connection.run_sync(
+                    lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+                )
+            await engine.dispose()
+
+    asyncio.run(revision(sys.argv[2]))
+
+
+if __name__ == "__main__":
+    main()
