@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def _typed(entity_name: str, path: Path) -> tuple[list[str], list[tuple[Any, ...
     entity = next(e for e in ENTITIES if e.name == entity_name)
     with path.open(newline="", encoding="utf-8") as source:
         reader = csv.DictReader(source)
-        parse = {
+        parse: dict[Kind, Callable[[str], Any]] = {
             Kind.TIMESTAMP: datetime.fromisoformat,
             Kind.COUNT: int,
             Kind.DATE: date.fromisoformat,
@@ -94,7 +95,9 @@ def step_yardstick(directory: Path, url: str) -> dict[str, Any]:
         if "options" in plain.query:
             settings = {"search_path": str(plain.query["options"]).split("=", 1)[1]}
         dsn = plain.set(drivername="postgresql").difference_update_query(["options"])
-        connection = await asyncpg.connect(dsn.render_as_string(hide_password=False), server_settings=settings)
+        connection = await asyncpg.connect(
+            dsn.render_as_string(hide_password=False), server_settings=settings
+        )
         seconds, count = 0.0, 0
         try:
             for name in FACTS:
@@ -115,7 +118,11 @@ def step_yardstick(directory: Path, url: str) -> dict[str, Any]:
     return asyncio.run(run())
 
 
-STEPS = {"generate": step_generate, "load": step_load, "yardstick": step_yardstick}
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "generate": step_generate,
+    "load": step_load,
+    "yardstick": step_yardstick,
+}
 
 
 def child(args: list[str]) -> None:
@@ -127,7 +134,10 @@ def child(args: list[str]) -> None:
 
 def _run(*args: str) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, "-m", "bench.load", "--child", *args], check=True, capture_output=True, text=True
+        [sys.executable, "-m", "bench.load", "--child", *args],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
     return result
@@ -150,13 +160,20 @@ def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2:])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--teams", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp dir)")
+    parser.add_argument(
+        "--work", type=Path, default=None, help="scratch directory (default: a temp dir)"
+    )
     options = parser.parse_args()
     work = options.work or Path(tempfile.mkdtemp(prefix="orgraph-bench-"))
-    rows = ["| teams | step | fact rows | all rows | seconds | fact rows/s | peak MB |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| teams | step | fact rows | all rows | seconds | fact rows/s | peak MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
     try:
         for teams in options.teams:
             bundle = work / f"bundle-{teams}"

@@ -112,7 +112,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     request.getfixturevalue("postgres_server")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     _create_schema(schema, drop=False)
-    url = normalize_url(PG_URL).update_query_dict({"options": f"-c search_path={schema} -c application_name={schema}"})
+    url = normalize_url(PG_URL).update_query_dict(
+        {"options": f"-c search_path={schema} -c application_name={schema}"}
+    )
     try:
         yield Database(url.render_as_string(hide_password=False), "postgres", schema=schema)
     finally:

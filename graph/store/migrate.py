@@ -78,7 +78,9 @@ def main() -> None:
             await upgrade(engine)
             async with engine.begin() as connection:
                 await connection.run_sync(
-                    lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+                    lambda sync: command.revision(
+                        alembic_config(sync), message=message, autogenerate=True
+                    )
                 )
             await engine.dispose()
 
