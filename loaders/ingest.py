@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -158,38 +158,41 @@ class _Load:
     # -- dimensions ----------------------------------------------------------------------
     async def _dimensions(self) -> None:
         loaded: dict[str, DimensionRows] = {}
+        stored_ids: dict[str, set[str]] = {}
         for entity in (e for e in ENTITIES if e.dimension):
-            rows = DimensionRows(
-                entity, self.files[entity.name].name if entity.name in self.files else ""
-            )
-            if entity.name in self.files:
+            path = self.files.get(entity.name)
+            rows = DimensionRows(entity, path.name if path else "")
+            if path is not None:
                 for batch in self._read(entity):
                     rows.extend(batch)
                 self.reject(check_history(rows))
-            ids = {row[0] for row in rows.rows}
+            stored_ids[entity.name] = set()
             if self.known.stored[entity.name]:
-                ids.update(row[0] for row in await self.store.fetch(entity.name, ["id"]))
-            self.known.ids[entity.name] = dict.fromkeys(ids)
+                fetched = await self.store.fetch(entity.name, ["id"])
+                stored_ids[entity.name] = {row[0] for row in fetched}
             loaded[entity.name] = rows
-        await self._team_references(loaded["teams"])
+        await self._team_references(loaded["teams"], stored_ids["teams"])
         for name in ("people", "services"):
             self._check_references(ENTITY_BY_NAME[name], loaded[name])
+            # only ids with an accepted row (or in the store) may be referred to by facts
+            ids = stored_ids[name] | {row[0] for row in loaded[name].rows}
+            self.known.ids[name] = dict.fromkeys(ids)
         for name, rows in loaded.items():
             self.report.rows[name] = len(rows.rows)
             if rows.rows and self.writing:
                 await self.store.delete_ids(name, sorted({row[0] for row in rows.rows}))
-                await self.store.write(
-                    name, rows.names, _once(rows.columns(OPEN_START)), upsert=False
-                )
+                columns = rows.columns(OPEN_START)
+                await self.store.write(name, rows.names, _once(columns), upsert=False)
 
-    async def _team_references(self, teams: DimensionRows) -> None:
+    async def _team_references(self, teams: DimensionRows, stored_ids: set[str]) -> None:
         """Parents must exist, and no parent chain may loop on any date; rejecting a row can orphan
         another, so check until nothing changes."""
         stored = []
-        if self.known.stored["teams"]:
+        if stored_ids:
             columns = ["id", "name", "parent_id", "type", "valid_from", "valid_to"]
             bundle_ids = {row[0] for row in teams.rows}
             stored = [r for r in await self.store.fetch("teams", columns) if r[0] not in bundle_ids]
+        self.known.ids["teams"] = dict.fromkeys(stored_ids | {row[0] for row in teams.rows})
         while True:
             before = len(self.report.rejected)
             self._check_references(ENTITY_BY_NAME["teams"], teams)
@@ -227,18 +230,14 @@ class _Load:
             return
         names = [c.name for c in entity.columns] + list(WARNING_COLUMNS.get(entity.name, ()))
         upsert = self.known.stored[entity.name]
-        batches = self._fact_batches(entity)
-        await self.store.write(entity.name, names, batches, upsert=upsert)
-        async for _ in batches:  # the writer stops early only when nothing is to be written
-            pass
+        await self.store.write(entity.name, names, self._fact_batches(entity), upsert=upsert)
 
     async def _fact_batches(self, entity: Entity) -> AsyncIterator[list[list[Any]]]:
         count = 0
-        for raw_batch in self._read(entity):
-            batch = raw_batch
-            await self._check_keys(entity, batch)
+        for batch in self._read(entity):
+            self._check_keys(entity, batch)
             await self._check_fact_references(entity, batch)
-            await self._flag_warnings(entity, batch)
+            self._flag_warnings(entity, batch)
             count += len(batch)
             if self.writing and len(batch):
                 yield batch.columns
@@ -266,7 +265,7 @@ class _Load:
             if problem.record and problem.column is not None:
                 rejected.setdefault(problem.record.split(",", 1)[0], problem)
 
-    async def _check_keys(self, entity: Entity, batch: TypedBatch) -> None:
+    def _check_keys(self, entity: Entity, batch: TypedBatch) -> None:
         """Reject a key seen before in this bundle (an id already in the store is an update)."""
         names = [c.name for c in entity.columns]
         positions = [names.index(k) for k in entity.key]
@@ -341,7 +340,7 @@ class _Load:
             reason += f" (its row was rejected: {earlier.file}:{earlier.line})"
         return reason
 
-    async def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
+    def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
         """Rows that load but that a KPI leaves out (docs/data-contract.md, Warnings)."""
         file = self.files[entity.name].name
         names = [c.name for c in entity.columns]

@@ -80,7 +80,9 @@ class FileReader:
                 yield self._batch(rows, starts, picks, problems)
                 self._progress(raw)
 
-    def _csv_rows(self, reader: Any, end: int) -> tuple[list[list[str]], list[int], list[Problem], int]:
+    def _csv_rows(
+        self, reader: Any, end: int
+    ) -> tuple[list[list[str]], list[int], list[Problem], int]:
         """Up to a batch of records, the line each starts on, and the records the csv module
         could not parse. The loop is as tight as it can be: it runs once per row of the file."""
         rows: list[list[str]] = []

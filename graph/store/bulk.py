@@ -64,7 +64,8 @@ class BulkSession(ABC):
         *,
         upsert: bool,
     ) -> None:
-        """Write the batches; with ``upsert`` a row whose key exists replaces it."""
+        """Write every batch (the iterator is always read to its end: the loader checks rows
+        as it yields them); with ``upsert`` a row whose key exists replaces it."""
 
     @abstractmethod
     async def record_load(

@@ -1,0 +1,84 @@
+"""The command line as a user runs it: real processes, real files, a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Database
+
+pytestmark = pytest.mark.slow
+
+
+def orgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from api.cli import main; main()", *args]
+    environment = {k: v for k, v in os.environ.items() if k != "ORGRAPH_DATABASE_URL"}
+    environment["COLUMNS"] = "200"
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=cwd, env=environment, timeout=300
+    )
+
+
+def test_generate_load_info(database: Database, tmp_path: Path) -> None:
+    # given a generated org
+    bundle = tmp_path / "bundle"
+    generated = orgraph(
+        "generate", str(bundle), "--teams", "60", "--seed", "5", "--end", "2026-01-01"
+    )
+    assert generated.returncode == 0, generated.stderr
+    # when it is loaded
+    loaded = orgraph(
+        "load", str(bundle), "--db", database.url, "--report", str(tmp_path / "report.json")
+    )
+    # then the summary shows what was written, and the report agrees with the files
+    assert loaded.returncode == 0, loaded.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["committed"] is True
+    assert report["rejected"] == []
+    for entity, rows in report["rows"].items():
+        lines = sum(1 for _ in (bundle / f"{entity}.csv").open(encoding="utf-8")) - 1
+        assert rows == lines, entity
+    assert "rows/s" in loaded.stdout
+    # and info describes the store
+    info = orgraph("info", "--db", database.url)
+    assert info.returncode == 0, info.stderr
+    people = len(
+        {line.split(",")[0] for line in (bundle / "people.csv").read_text().splitlines()[1:]}
+    )
+    assert (
+        f"people │ {people:,}" in info.stdout.replace("  ", " ").replace("  ", " ")
+        or str(people) in info.stdout
+    )
+    assert f"{report['rows']['deployments']:,}" in info.stdout
+    assert "depth" in info.stdout
+
+
+def test_info_on_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    result = orgraph("info", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert result.returncode == 1
+    assert "run `orgraph load DIR` first" in result.stderr
+
+
+def test_a_bad_database_url_is_named(tmp_path: Path) -> None:
+    result = orgraph("info", "--db", "mysql://root@localhost/x")
+    assert result.returncode == 2
+    assert "unsupported database 'mysql'" in result.stderr
+
+
+def test_load_of_a_missing_directory_is_an_error(tmp_path: Path) -> None:
+    result = orgraph("load", str(tmp_path / "nope"), "--db", f"sqlite:///{tmp_path / 's.db'}")
+    assert result.returncode == 2
+    assert "not a directory" in result.stderr
+
+
+def test_demo_builds_an_org_in_the_default_store(tmp_path: Path) -> None:
+    result = orgraph("demo", "--teams", "40", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "orgraph.db").exists()
+    assert "loaded in" in result.stdout
+    assert "teams" in result.stdout
