@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import polars as pl
+
 from loaders.contract import Entity
 from loaders.problems import Problem
-from loaders.validate import TypedBatch, record_text
+from loaders.reader import LINE
+from loaders.validate import TypedBatch, record_text, typed_schema
 
 _EARLIEST = date.min
 
@@ -30,8 +33,9 @@ class DimensionRows:
         return len(self.rows)
 
     def extend(self, batch: TypedBatch) -> None:
-        self.rows.extend(zip(*batch.columns, strict=True))
-        self.lines.extend(batch.lines)
+        for row in batch.frame.iter_rows():
+            self.rows.append(row[:-1])
+            self.lines.append(row[-1])
 
     def index(self, column: str) -> int:
         return self.names.index(column)
@@ -48,15 +52,14 @@ class DimensionRows:
         self.lines = [line for _, line in kept]
 
     def problem(self, position: int, column: str, reason: str) -> Problem:
-        record = record_text([[value] for value in self.rows[position]], 0)
+        record = record_text(self.rows[position])
         return Problem(self.file, self.lines[position], column, reason, record)
 
-    def columns(self, open_start: date) -> list[list[Any]]:
-        """Columns to write, an empty ``valid_from`` stored as ``open_start`` (it is part of the key)."""
-        columns = [list(values) for values in zip(*self.rows, strict=True)]
-        start = self.index("valid_from")
-        columns[start] = [value or open_start for value in columns[start]]
-        return columns
+    def frame(self, open_start: date) -> pl.DataFrame:
+        """The rows to write, an empty ``valid_from`` stored as ``open_start`` (it is part of the key)."""
+        schema = {name: dtype for name, dtype in typed_schema(self.entity).items() if name != LINE}
+        frame = pl.DataFrame(self.rows, schema=schema, orient="row")
+        return frame.with_columns(pl.col("valid_from").fill_null(open_start))
 
 
 def _interval(row: Sequence[Any], start: int, end: int) -> tuple[date, date | None]:

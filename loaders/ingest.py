@@ -22,6 +22,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.store.bulk import BulkSession, bulk_session
@@ -30,8 +31,8 @@ from graph.store.models import OPEN_START
 from loaders.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
 from loaders.dimensions import DimensionRows, check_history, find_parent_cycles
 from loaders.problems import Problem, write_rejects
-from loaders.reader import FileReader, FileRejected
-from loaders.validate import TypedBatch, convert_batch, record_text
+from loaders.reader import LINE, FileReader, FileRejected
+from loaders.validate import TypedBatch, convert_batch, record_text, typed_schema
 
 #: Flag columns a load sets on rows it warned about (see graph/store/models.py).
 WARNING_COLUMNS = {
@@ -116,11 +117,29 @@ def bundle_files(directory: Path, report: LoadReport) -> dict[str, Path]:
 
 @dataclass
 class _Known:
-    """Ids each later file may refer to: the bundle's accepted rows, and the store's."""
+    """What each later file may refer to: the bundle's accepted rows, and the store's."""
 
-    ids: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity -> id -> remembered value
+    dims: dict[str, set[str]] = field(default_factory=dict)  # entity -> ids
+    facts: dict[str, list[pl.DataFrame]] = field(default_factory=dict)  # keys (+ remembered value)
     stored: dict[str, bool] = field(default_factory=dict)  # entity -> store had rows before
     rejected: dict[str, dict[str, Problem]] = field(default_factory=dict)  # entity -> id -> why
+    _frames: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def frame(self, entity: str) -> pl.DataFrame:
+        """The ids of ``entity`` (and the remembered column) as one frame."""
+        if entity in self.dims:
+            if entity not in self._frames:
+                self._frames[entity] = pl.DataFrame(
+                    {"id": sorted(self.dims[entity])}, schema={"id": pl.String}
+                )
+            return self._frames[entity]
+        parts = self.facts[entity]
+        if len(parts) > 1:
+            parts[:] = [pl.concat(parts, rechunk=True)]
+        return parts[0]
+
+    def add(self, entity: str, frame: pl.DataFrame) -> None:
+        self.facts.setdefault(entity, []).append(frame)
 
 
 class _Load:
@@ -176,13 +195,13 @@ class _Load:
             self._check_references(ENTITY_BY_NAME[name], loaded[name])
             # only ids with an accepted row (or in the store) may be referred to by facts
             ids = stored_ids[name] | {row[0] for row in loaded[name].rows}
-            self.known.ids[name] = dict.fromkeys(ids)
+            self.known.dims[name] = ids
         for name, rows in loaded.items():
             self.report.rows[name] = len(rows.rows)
             if rows.rows and self.writing:
                 await self.store.delete_ids(name, sorted({row[0] for row in rows.rows}))
-                columns = rows.columns(OPEN_START)
-                await self.store.write(name, rows.names, _once(columns), upsert=False)
+                frame = rows.frame(OPEN_START)
+                await self.store.write(name, rows.names, _once(frame), upsert=False)
 
     async def _team_references(self, teams: DimensionRows, stored_ids: set[str]) -> None:
         """Parents must exist, and no parent chain may loop on any date; rejecting a row can orphan
@@ -192,7 +211,7 @@ class _Load:
             columns = ["id", "name", "parent_id", "type", "valid_from", "valid_to"]
             bundle_ids = {row[0] for row in teams.rows}
             stored = [r for r in await self.store.fetch("teams", columns) if r[0] not in bundle_ids]
-        self.known.ids["teams"] = dict.fromkeys(stored_ids | {row[0] for row in teams.rows})
+        self.known.dims["teams"] = stored_ids | {row[0] for row in teams.rows}
         while True:
             before = len(self.report.rejected)
             self._check_references(ENTITY_BY_NAME["teams"], teams)
@@ -200,7 +219,7 @@ class _Load:
             self.reject(cycles)
             teams.drop_lines({p.line for p in cycles})
             ids = {row[0] for row in teams.rows} | {row[0] for row in stored}
-            self.known.ids["teams"] = dict.fromkeys(ids)
+            self.known.dims["teams"] = ids
             if len(self.report.rejected) == before:
                 return
 
@@ -208,7 +227,7 @@ class _Load:
         for column in entity.columns:
             if column.refers_to is None:
                 continue
-            known = self.known.ids[column.refers_to]
+            known = self.known.dims[column.refers_to]
             index = rows.index(column.name)
             bad = [
                 p
@@ -223,16 +242,19 @@ class _Load:
 
     # -- facts ---------------------------------------------------------------------------
     async def _facts(self, entity: Entity) -> None:
-        self.known.ids[entity.name] = {}
+        key = list(entity.key)
+        remembered = _REMEMBERED.get(entity.name)
+        schema = {k: v for k, v in typed_schema(entity).items() if k in key or k == remembered}
+        self.known.facts[entity.name] = [pl.DataFrame(schema=schema)]
         self.known.rejected[entity.name] = {}
         if entity.name not in self.files:
             self.report.rows[entity.name] = 0
             return
         names = [c.name for c in entity.columns] + list(WARNING_COLUMNS.get(entity.name, ()))
         upsert = self.known.stored[entity.name]
-        await self.store.write(entity.name, names, self._fact_batches(entity), upsert=upsert)
+        await self.store.write(entity.name, names, self._fact_batches(entity, names), upsert=upsert)
 
-    async def _fact_batches(self, entity: Entity) -> AsyncIterator[list[list[Any]]]:
+    async def _fact_batches(self, entity: Entity, names: list[str]) -> AsyncIterator[pl.DataFrame]:
         count = 0
         for batch in self._read(entity):
             self._check_keys(entity, batch)
@@ -240,7 +262,7 @@ class _Load:
             self._flag_warnings(entity, batch)
             count += len(batch)
             if self.writing and len(batch):
-                yield batch.columns
+                yield batch.frame.select(names)
         self.report.rows[entity.name] = count
 
     def _read(self, entity: Entity) -> Iterable[TypedBatch]:
@@ -265,72 +287,71 @@ class _Load:
             if problem.record and problem.column is not None:
                 rejected.setdefault(problem.record.split(",", 1)[0], problem)
 
+    def _reject_rows(
+        self, entity: Entity, batch: TypedBatch, where: pl.Series, column: str, why: Any
+    ) -> None:
+        """Reject the rows of ``batch`` where ``where`` is true; ``why(row)`` gives the reason."""
+        if not where.any():
+            return
+        names = [c.name for c in entity.columns]
+        file = self.files[entity.name].name
+        for row in batch.frame.filter(where).select(*names, LINE).iter_rows(named=True):
+            cells = [row[n] for n in names]
+            self.reject([Problem(file, row[LINE], column, why(row), record_text(cells))])
+        batch.drop(where)
+
     def _check_keys(self, entity: Entity, batch: TypedBatch) -> None:
         """Reject a key seen before in this bundle (an id already in the store is an update)."""
-        names = [c.name for c in entity.columns]
-        positions = [names.index(k) for k in entity.key]
-        keys: list[Any] = (
-            batch.columns[positions[0]]
-            if len(positions) == 1
-            else list(zip(*(batch.columns[p] for p in positions), strict=True))
-        )
-        seen = self.known.ids[entity.name]
-        remembered = _REMEMBERED.get(entity.name)
-        values = batch.columns[names.index(remembered)] if remembered else [None] * len(keys)
-        if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
-            seen.update(zip(keys, values, strict=True))
-            return
-        duplicates: set[int] = set()
-        for row, (key, value) in enumerate(zip(keys, values, strict=True)):
-            if key in seen:
-                duplicates.add(row)
-                shown = key if isinstance(key, str) else ", ".join(map(_show, key))
-                reason = f"duplicate {' + '.join(entity.key)} {shown!r}: it appears earlier in this bundle"
-                column = entity.key[-1] if len(entity.key) > 1 else entity.key[0]
-                self.reject(
-                    [
-                        Problem(
-                            self.files[entity.name].name,
-                            batch.lines[row],
-                            column,
-                            reason,
-                            record_text(batch.columns, row),
-                        )
-                    ]
-                )
-            else:
-                seen[key] = value
-        batch.drop(duplicates)
+        key = list(entity.key)
+        seen = self.known.frame(entity.name)
+        indexed = batch.frame.with_row_index("~row")
+        earlier = indexed.join(seen.select(key), on=key, how="semi")["~row"]
+        again = ~batch.frame.select(pl.struct(key).is_first_distinct()).to_series()
+        duplicate = again | pl.Series(range(len(batch)), dtype=pl.UInt32).is_in(earlier.implode())
+
+        def why(row: dict[str, Any]) -> str:
+            shown = ", ".join(_show(row[k]) for k in key)
+            return f"duplicate {' + '.join(key)} {shown!r}: it appears earlier in this bundle"
+
+        self._reject_rows(entity, batch, duplicate, key[-1], why)
+        self.known.add(entity.name, batch.frame.select(seen.columns))
 
     async def _check_fact_references(self, entity: Entity, batch: TypedBatch) -> None:
-        file = self.files[entity.name].name
-        bad: set[int] = set()
-        for index, column in enumerate(entity.columns):
+        for column in entity.columns:
             target = column.refers_to
             if target is None:
                 continue
-            values = batch.columns[index]
-            known = self.known.ids[target]
-            missing = set(values).difference(known)
-            missing.discard(None)
-            if missing and self.known.stored.get(target):
-                found = await self._from_store(target, missing)
-                missing.difference_update(found)
-            if not missing:
-                continue
-            for row, value in enumerate(values):
-                if value in missing:
-                    bad.add(row)
-                    reason = self._unknown(target, value)
-                    record = record_text(batch.columns, row)
-                    self.reject([Problem(file, batch.lines[row], column.name, reason, record)])
-        batch.drop(bad)
+            values = batch.frame[column.name]
+            known = self.known.frame(target)["id"]
+            missing = values.is_not_null() & ~values.is_in(known.implode())
+            if missing.any() and self.known.stored.get(target):
+                wanted = sorted(set(values.filter(missing).to_list()))
+                await self._from_store(target, wanted)
+                known = self.known.frame(target)["id"]
+                missing = values.is_not_null() & ~values.is_in(known.implode())
+            name = column.name
+            self._reject_rows(
+                entity, batch, missing, name, lambda row, t=target, c=name: self._unknown(t, row[c])
+            )
 
-    async def _from_store(self, entity: str, ids: set[str]) -> set[str]:
+    async def _from_store(self, entity: str, ids: list[str]) -> None:
         """Ids the bundle refers to that only the store holds: fetched and remembered."""
-        found = await self.store.lookup(entity, _REMEMBERED.get(entity) or "id", sorted(ids))
-        self.known.ids[entity].update(found)
-        return set(found)
+        remembered = _REMEMBERED.get(entity)
+        found = await self.store.lookup(entity, remembered or "id", ids)
+        if not found:
+            return
+        if entity in self.known.dims:
+            self.known.dims[entity].update(found)
+            self.known._frames.pop(entity, None)
+            return
+        columns = self.known.frame(entity).columns
+        data = (
+            {"id": list(found)}
+            if remembered is None
+            else {"id": list(found), remembered: list(found.values())}
+        )
+        schema = self.known.frame(entity).schema
+        self.known.add(entity, pl.DataFrame(data, schema=schema).select(columns))
 
     def _unknown(self, target: str, value: str) -> str:
         singular = {"people": "person"}.get(target, target.rstrip("s"))
@@ -343,61 +364,55 @@ class _Load:
     def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
         """Rows that load but that a KPI leaves out (docs/data-contract.md, Warnings)."""
         file = self.files[entity.name].name
-        names = [c.name for c in entity.columns]
-        col = {name: batch.columns[i] for i, name in enumerate(names)}
+        frame = batch.frame
         if entity.name == "changes":
-            late_commit = [
-                bool(first and merged and first > merged)
-                for first, merged in zip(col["first_commit_at"], col["merged_at"], strict=True)
-            ]
-            finished = self.known.ids["deployments"]
-            deployed_early = [
-                bool(
-                    merged
-                    and deployment
-                    and finished.get(deployment)
-                    and finished[deployment] < merged
-                )
-                for merged, deployment in zip(col["merged_at"], col["deployment_id"], strict=True)
-            ]
+            finished = self.known.frame("deployments").rename(
+                {"id": "deployment_id", "finished_at": "~finished"}
+            )
+            joined = frame.join(finished, on="deployment_id", how="left", maintain_order="left")
+            frame = joined.with_columns(
+                (pl.col("first_commit_at") > pl.col("merged_at"))
+                .fill_null(False)
+                .alias("warn_first_commit_after_merge"),
+                (pl.col("~finished") < pl.col("merged_at"))
+                .fill_null(False)
+                .alias("warn_deployed_before_merge"),
+            ).drop("~finished")
             self._warn(
                 file,
-                batch,
-                late_commit,
+                frame,
+                "warn_first_commit_after_merge",
                 "first_commit_at is after merged_at: left out of lead time",
             )
             self._warn(
                 file,
-                batch,
-                deployed_early,
+                frame,
+                "warn_deployed_before_merge",
                 "its deployment finished before merged_at: left out of lead time",
             )
-            batch.columns += [late_commit, deployed_early]
         elif entity.name == "reviews":
-            opened = self.known.ids["changes"]
-            early = [
-                submitted < opened[change]
-                for submitted, change in zip(col["submitted_at"], col["change_id"], strict=True)
-            ]
+            opened = self.known.frame("changes").rename({"id": "change_id", "opened_at": "~opened"})
+            joined = frame.join(opened, on="change_id", how="left", maintain_order="left")
+            frame = joined.with_columns(
+                (pl.col("submitted_at") < pl.col("~opened"))
+                .fill_null(False)
+                .alias("warn_before_open")
+            ).drop("~opened")
             self._warn(
                 file,
-                batch,
-                early,
+                frame,
+                "warn_before_open",
                 "submitted before its change was opened: left out of time to first review",
             )
-            batch.columns.append(early)
+        batch.frame = frame
 
-    def _warn(self, file: str, batch: TypedBatch, flags: list[bool], reason: str) -> None:
-        if any(flags):
-            self.report.warnings.extend(
-                Problem(file, batch.lines[row], None, reason)
-                for row, flag in enumerate(flags)
-                if flag
-            )
+    def _warn(self, file: str, frame: pl.DataFrame, flag: str, reason: str) -> None:
+        for line in frame.filter(pl.col(flag))[LINE].to_list():
+            self.report.warnings.append(Problem(file, line, None, reason))
 
 
-async def _once(columns: list[list[Any]]) -> AsyncIterator[list[list[Any]]]:
-    yield columns
+async def _once(frame: pl.DataFrame) -> AsyncIterator[pl.DataFrame]:
+    yield frame
 
 
 def _show(value: Any) -> str:

@@ -5,12 +5,14 @@ engine's pool) because row-at-a-time ORM inserts are two orders of magnitude too
 of millions of events. Everything stays in one transaction that the caller commits or, on any
 error, rolls back, so the store either has the whole load or none of it.
 
-Batches come as columns (one list per column) of typed Python values.
+Batches come as polars frames of typed columns: PostgreSQL gets them as CSV text written by
+polars (the server parses one chunk while the loader prepares the next), SQLite as rows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
@@ -18,14 +20,13 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import graph.store.models  # noqa: F401  (registers the tables)
 from graph.store.models import UtcDateTime, from_epoch_micros, to_epoch_micros
-
-Columns = list[list[Any]]
 
 
 def _table(name: str) -> sa.Table:
@@ -60,7 +61,7 @@ class BulkSession(ABC):
         self,
         table: str,
         columns: Sequence[str],
-        batches: AsyncIterator[Columns],
+        batches: AsyncIterator[pl.DataFrame],
         *,
         upsert: bool,
     ) -> None:
@@ -102,26 +103,26 @@ class _Postgres(BulkSession):
         self,
         table: str,
         columns: Sequence[str],
-        batches: AsyncIterator[Columns],
+        batches: AsyncIterator[pl.DataFrame],
         *,
         upsert: bool,
     ) -> None:
-        async def records() -> AsyncIterator[tuple[Any, ...]]:
-            async for batch in batches:
-                for record in zip(*batch, strict=True):
-                    yield record
+        async def chunks() -> AsyncIterator[bytes]:
+            async for frame in batches:
+                text = io.BytesIO()
+                frame.select(columns).write_csv(text, include_header=False)
+                yield text.getvalue()
 
+        copy = {"columns": list(columns), "format": "csv"}
         if not upsert:
-            await self.connection.copy_records_to_table(
-                table, records=records(), columns=list(columns)
-            )
+            await self.connection.copy_to_table(table, source=chunks(), **copy)
             return
         # COPY cannot upsert: stage the rows in a temporary table, then merge them in one statement.
         stage = f"_stage_{table}"
         await self.connection.execute(
             f'CREATE TEMP TABLE "{stage}" (LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
-        await self.connection.copy_records_to_table(stage, records=records(), columns=list(columns))
+        await self.connection.copy_to_table(stage, source=chunks(), **copy)
         key = _primary_key(table)
         names = ", ".join(f'"{c}"' for c in columns)
         updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in key)
@@ -149,10 +150,6 @@ class _Postgres(BulkSession):
 def _sqlite_timestamp(value: datetime | None) -> int | None:
     """What :class:`UtcDateTime` stores on SQLite: microseconds since the epoch."""
     return None if value is None else to_epoch_micros(value)
-
-
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _from_sqlite(kind: sa.types.TypeEngine[Any], value: Any) -> Any:
@@ -199,11 +196,10 @@ class _Sqlite(BulkSession):
         self,
         table: str,
         columns: Sequence[str],
-        batches: AsyncIterator[Columns],
+        batches: AsyncIterator[pl.DataFrame],
         *,
         upsert: bool,
     ) -> None:
-        kinds = [_table(table).c[c].type for c in columns]
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         query = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
@@ -214,13 +210,10 @@ class _Sqlite(BulkSession):
         # One batch is written (in aiosqlite's thread, where sqlite3 releases the GIL while it
         # steps) while the next one is read and checked here.
         writing: asyncio.Future[Any] | None = None
-        async for batch in batches:
-            converted = [
-                _sqlite_column(kind, values) for kind, values in zip(kinds, batch, strict=True)
-            ]
+        async for frame in batches:
             if writing is not None:
                 await writing
-            rows = zip(*converted, strict=True)
+            rows = _sqlite_rows(frame.select(columns))
             writing = asyncio.ensure_future(self.connection.executemany(query, rows))
         if writing is not None:
             await writing
@@ -240,12 +233,17 @@ class _Sqlite(BulkSession):
         )
 
 
-def _sqlite_column(kind: sa.types.TypeEngine[Any], values: list[Any]) -> list[Any]:
-    if isinstance(kind, UtcDateTime):
-        return list(map(_sqlite_timestamp, values))
-    if isinstance(kind, sa.Date):
-        return list(map(_sqlite_date, values))
-    return values
+def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as SQLite stores them: timestamps as epoch microseconds, dates as ISO text."""
+    converted = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            column = column.dt.epoch("us")
+        elif isinstance(dtype, pl.Date):
+            column = column.dt.to_string("%Y-%m-%d")
+        converted.append(column)
+    return frame.select(converted).rows()
 
 
 @asynccontextmanager
