@@ -147,14 +147,32 @@ def _run(*args: str) -> dict[str, Any]:
 def _schema_url(server: str, command: str) -> tuple[str, str]:
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     plain = normalize_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    subprocess.run(["psql", "-q", plain, "-c", f"{command} SCHEMA {schema}"], check=True)
+    subprocess.run(
+        [
+            "psql",
+            "-q",
+            plain,
+            "-c",
+            f"SET client_min_messages = warning; {command} SCHEMA {schema}",
+        ],
+        check=True,
+    )
     url = normalize_url(server).update_query_dict({"options": f"-c search_path={schema}"})
     return schema, url.render_as_string(hide_password=False)
 
 
 def _drop(server: str, schema: str) -> None:
     plain = normalize_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    subprocess.run(["psql", "-q", plain, "-c", f"DROP SCHEMA {schema} CASCADE"], check=True)
+    subprocess.run(
+        [
+            "psql",
+            "-q",
+            plain,
+            "-c",
+            f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE",
+        ],
+        check=True,
+    )
 
 
 def main() -> None:

@@ -262,7 +262,9 @@ class _Load:
             self._flag_warnings(entity, batch)
             count += len(batch)
             if self.writing and len(batch):
-                yield batch.frame.select(names)
+                # in key order, each batch lands in the primary-key index as a run of
+                # neighbouring pages instead of all over it
+                yield batch.frame.select(names).sort(list(entity.key))
         self.report.rows[entity.name] = count
 
     def _read(self, entity: Entity) -> Iterable[TypedBatch]:

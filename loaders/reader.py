@@ -28,7 +28,10 @@ import polars as pl
 from loaders.contract import Entity
 from loaders.problems import Problem
 
+#: Rows per batch: the Python reader holds a batch as Python objects, polars as columns; larger
+#: batches mean fewer joins against the id frames of earlier files (each join hashes them).
 BATCH_ROWS = 200_000
+POLARS_BATCH_ROWS = 1_000_000
 _UTF8_BLOCK = 8 << 20
 #: The column holding the line each row starts on.
 LINE = "__line"
@@ -176,7 +179,7 @@ class FileReader:
         size = self.path.stat().st_size
         done = 0
         for frame in renamed.select(*columns, pl.col(LINE).cast(pl.Int64)).collect_batches(
-            chunk_size=self.batch_rows
+            chunk_size=max(self.batch_rows, POLARS_BATCH_ROWS)
         ):
             done += frame.height
             yield RawBatch(frame)
