@@ -298,32 +298,36 @@ def _frame(entity: Entity, columns: Sequence[Sequence[str]], lines: list[int]) -
     return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
 
 
+def _newline_blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks of about 8 MB that end on a newline (the last one may not), so no
+    line or character is split between two blocks."""
+    with path.open("rb") as raw:
+        carry = b""
+        while block := raw.read(_UTF8_BLOCK):
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            chunk, carry = data[:cut], data[cut:]
+            if chunk:
+                yield chunk
+        if carry:
+            yield carry
+
+
 def _is_plain_csv(path: Path, width: int) -> bool:
     """Whether every line of ``path`` has ``width`` fields and no quote character appears: then
     lines and records are one and the same, and polars may read it."""
-    with path.open("rb") as raw:
-        carry = b""
-        while True:
-            block = raw.read(_UTF8_BLOCK)
-            data = carry + block
-            if not block:
-                if data and not data.endswith(b"\n"):
-                    data += b"\n"
-                cut = len(data)
-            else:
-                cut = data.rfind(b"\n") + 1
-            chunk, carry = data[:cut], data[cut:]
-            if b'"' in chunk:
-                return False
-            if chunk:
-                bytes_ = np.frombuffer(chunk, dtype=np.uint8)
-                ends = np.flatnonzero(bytes_ == 10)
-                commas = np.flatnonzero(bytes_ == 44)
-                per_line = np.diff(np.searchsorted(commas, ends), prepend=0)
-                if (per_line != width - 1).any():
-                    return False
-            if not block:
-                return True
+    for chunk in _newline_blocks(path):
+        if b'"' in chunk:
+            return False
+        if not chunk.endswith(b"\n"):
+            chunk += b"\n"
+        bytes_ = np.frombuffer(chunk, dtype=np.uint8)
+        ends = np.flatnonzero(bytes_ == 10)
+        commas = np.flatnonzero(bytes_ == 44)
+        per_line = np.diff(np.searchsorted(commas, ends), prepend=0)
+        if (per_line != width - 1).any():
+            return False
+    return True
 
 
 def _transpose(rows: list[list[str]], width: int) -> list[Sequence[str]]:
@@ -365,27 +369,12 @@ def invalid_utf8_lines(path: Path) -> set[int]:
     """
     bad: set[int] = set()
     line_offset = 0
-    decoder_check = codecs.getincrementaldecoder("utf-8")
-    with path.open("rb") as raw:
-        carry = b""
-        while True:
-            block = raw.read(_UTF8_BLOCK)
-            data = carry + block
-            if not block:
-                cut = len(data)
-            else:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:
-                    carry = data
-                    continue
-            chunk, carry = data[:cut], data[cut:]
-            try:
-                decoder_check().decode(chunk, final=True)
-            except UnicodeDecodeError:
-                for number, line in enumerate(chunk.split(b"\n"), start=line_offset + 1):
-                    if _is_bad_utf8(line):
-                        bad.add(number)
-            line_offset += chunk.count(b"\n")
-            if not block:
-                break
+    for chunk in _newline_blocks(path):
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(chunk, final=True)
+        except UnicodeDecodeError:
+            for number, line in enumerate(chunk.split(b"\n"), start=line_offset + 1):
+                if _is_bad_utf8(line):
+                    bad.add(number)
+        line_offset += chunk.count(b"\n")
     return bad

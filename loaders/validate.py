@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import polars as pl
@@ -62,6 +62,10 @@ def convert_cell(column: Column, cell: str, default_zone: tzinfo | None = None) 
                 reason = f"naive timestamp {cell!r}: add an offset or Z, or pass --default-timezone"
                 raise CellError(reason)
             value = value.replace(tzinfo=default_zone)
+        try:
+            value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise CellError(f"timestamp {cell!r} is out of range in UTC") from None
         return value
     if kind is Kind.COUNT:
         try:
@@ -139,6 +143,8 @@ def _fast(column: Column, *, any_zone: bool = False) -> tuple[pl.Expr, pl.Expr]:
         refused = cell.is_not_null() & value.is_null()
         if kind is Kind.COUNT:
             refused = refused | (value > MAX_COUNT)
+        elif kind is Kind.TIMESTAMP:  # an offset can push 0001-01-01 or 9999-12-31 out of range
+            refused = refused | ~value.dt.year().is_between(1, 9999)
     if column.required:
         refused = refused | cell.is_null()
     return value.alias(column.name), refused.fill_null(True)

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 
 from graph.store.engine import normalize_url
+
+# CI runs the same examples every time (a new counterexample is found locally, not in CI).
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 PG_URL = os.environ.get("ORGRAPH_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"

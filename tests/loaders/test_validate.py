@@ -43,7 +43,7 @@ def _cell_result(column: Column, cell: str) -> object:
         return "rejected"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(kind=st.sampled_from(list(CELLS)), data=st.data())
 def test_fast_path_equals_cell_by_cell(kind: Kind, data: st.DataObject) -> None:
     cells = data.draw(st.lists(CELLS[kind], min_size=1, max_size=20))
