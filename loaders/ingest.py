@@ -326,7 +326,8 @@ class _Load:
             values = batch.frame[column.name]
             known = self.known.frame(target)["id"]
             missing = values.is_not_null() & ~values.is_in(known.implode())
-            if missing.any() and self.known.stored.get(target):
+            # dimensions are known whole (bundle and store); facts only as far as this bundle goes
+            if missing.any() and target not in self.known.dims and self.known.stored.get(target):
                 wanted = sorted(set(values.filter(missing).to_list()))
                 await self._from_store(target, wanted)
                 known = self.known.frame(target)["id"]

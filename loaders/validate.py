@@ -113,21 +113,22 @@ def typed_schema(entity: Entity) -> dict[str, pl.DataType]:
 
 
 def _fast(column: Column, *, any_zone: bool = False) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value of a column, and where the fast path does not vouch for it (with
-    ``any_zone`` off, timestamps are parsed only in their commonest form, ``...Z``)."""
+    """The typed value of a column (as ``~name``), and where the fast path does not vouch for
+    it, in terms of the typed column so that nothing is parsed twice (with ``any_zone`` off,
+    timestamps are parsed only in their commonest form, ``...Z``)."""
     cell = pl.col(column.name)
+    typed = pl.col(f"~{column.name}")
     kind = column.kind
+    refused = pl.lit(False)
     if kind in (Kind.ID, Kind.TEXT):
         value = cell if column.default is None else cell.fill_null(column.default)
-        refused = pl.lit(False)
     elif kind is Kind.CHOICE:
         value = cell
         refused = cell.is_not_null() & ~cell.is_in(sorted(column.choices))
     else:
         if kind is Kind.TIMESTAMP:
-            parsed = cell.str.to_datetime(
-                _UTC_FORMAT, strict=False, time_unit="us"
-            ).dt.replace_time_zone("UTC")
+            parsed = cell.str.to_datetime(_UTC_FORMAT, strict=False, time_unit="us")
+            parsed = parsed.dt.replace_time_zone("UTC")
             if any_zone:
                 general = [
                     cell.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
@@ -140,14 +141,14 @@ def _fast(column: Column, *, any_zone: bool = False) -> tuple[pl.Expr, pl.Expr]:
         else:
             parsed, pattern = cell.cast(pl.Int64, strict=False), _COUNT
         value = pl.when(cell.str.contains(pattern)).then(parsed)
-        refused = cell.is_not_null() & value.is_null()
+        refused = cell.is_not_null() & typed.is_null()
         if kind is Kind.COUNT:
-            refused = refused | (value > MAX_COUNT)
+            refused = refused | (typed > MAX_COUNT).fill_null(False)
         elif kind is Kind.TIMESTAMP:  # an offset can push 0001-01-01 or 9999-12-31 out of range
-            refused = refused | ~value.dt.year().is_between(1, 9999)
+            refused = refused | (~typed.dt.year().is_between(1, 9999)).fill_null(False)
     if column.required:
         refused = refused | cell.is_null()
-    return value.alias(column.name), refused.fill_null(True)
+    return value.alias(f"~{column.name}"), refused
 
 
 @dataclass(slots=True)
@@ -191,15 +192,12 @@ def convert_batch(
         else pl.lit(False)
     ).item()
     fast = [_fast(column, any_zone=bool(other_forms)) for column in entity.columns]
-    refused = pl.any_horizontal([r for _, r in fast])
-    typed = batch.frame.with_columns(
-        *(v.alias(f"~{n}") for (v, _), n in zip(fast, names, strict=True)),
-        refused.alias("~refused"),
-    )
+    refusals = [refused for _, refused in fast]
     for later, earlier, strict in _orderings(entity):
         late, early = pl.col(f"~{later}"), pl.col(f"~{earlier}")
-        wrong = (late <= early) if strict else (late < early)
-        typed = typed.with_columns((pl.col("~refused") | wrong.fill_null(False)).alias("~refused"))
+        refusals.append(((late <= early) if strict else (late < early)).fill_null(False))
+    typed = batch.frame.with_columns(value for value, _ in fast)
+    typed = typed.with_columns(pl.any_horizontal(refusals).alias("~refused"))
     if default_zone is not None:  # the fast path knows no zones: every row goes cell by cell
         typed = typed.with_columns(pl.lit(True).alias("~refused"))
     clean = typed.filter(~pl.col("~refused")).select(

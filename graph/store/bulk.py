@@ -92,6 +92,8 @@ class _Postgres(BulkSession):
     async def lookup(self, table: str, value_column: str, ids: Sequence[str]) -> dict[str, Any]:
         query = f'SELECT id, "{value_column}" FROM "{table}" WHERE id = ANY($1::text[])'
         async with _reader(self.engine) as reader:
+            # never wait for a lock this load holds itself: fail instead of hanging
+            await reader.execute("SET lock_timeout = '30s'")
             return {row[0]: row[1] for row in await reader.fetch(query, list(ids))}
 
     async def delete_ids(self, table: str, ids: Sequence[str]) -> None:
@@ -115,7 +117,8 @@ class _Postgres(BulkSession):
 
         copy = {"columns": list(columns), "format": "csv"}
         if not upsert:
-            await self.connection.copy_to_table(table, source=chunks(), **copy)
+            async with self._without_primary_key(table):
+                await self.connection.copy_to_table(table, source=chunks(), **copy)
             return
         # COPY cannot upsert: stage the rows in a temporary table, then merge them in one statement.
         stage = f"_stage_{table}"
@@ -132,6 +135,24 @@ class _Postgres(BulkSession):
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
         await self.connection.execute(f'DROP TABLE "{stage}"')
+
+    @asynccontextmanager
+    async def _without_primary_key(self, table: str) -> AsyncIterator[None]:
+        """Into an empty table, COPY without its primary-key index and build the index once at
+        the end: maintaining it row by row is half of the server's COPY time. The loader has
+        already rejected duplicate keys, so rebuilding cannot fail on them. Inside the load's
+        transaction; readers of this (empty) table wait until the commit."""
+        if not await self.is_empty(table):
+            yield
+            return
+        name, definition = await self.connection.fetchrow(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = $1::regclass AND contype = 'p'",
+            table,
+        )
+        await self.connection.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        yield
+        await self.connection.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
     async def record_load(
         self, source: str, fmt: str, started: datetime, finished: datetime, report: dict[str, Any]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 09:33:45.359213
+Create Date: 2026-11-22 11:09:12.726274
 """
 from collections.abc import Sequence
 
@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('changes',
     sa.Column('id', sa.String(), nullable=False),
     sa.Column('service_id', sa.String(), nullable=False),
@@ -31,21 +31,24 @@ def upgrade() -> None:
     sa.Column('lines_deleted', sa.Integer(), nullable=True),
     sa.Column('warn_first_commit_after_merge', sa.Boolean(), nullable=False),
     sa.Column('warn_deployed_before_merge', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False
     )
     op.create_table('coverage',
     sa.Column('service_id', sa.String(), nullable=False),
     sa.Column('measured_at', graph.store.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('covered_lines', sa.Integer(), nullable=False),
     sa.Column('total_lines', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('service_id', 'measured_at')
+    sa.PrimaryKeyConstraint('service_id', 'measured_at'),
+    sqlite_with_rowid=False
     )
     op.create_table('debt',
     sa.Column('service_id', sa.String(), nullable=False),
     sa.Column('measured_at', graph.store.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('debt_minutes', sa.Integer(), nullable=False),
     sa.Column('debt_items', sa.Integer(), nullable=True),
-    sa.PrimaryKeyConstraint('service_id', 'measured_at')
+    sa.PrimaryKeyConstraint('service_id', 'measured_at'),
+    sqlite_with_rowid=False
     )
     op.create_table('deployments',
     sa.Column('id', sa.String(), nullable=False),
@@ -54,7 +57,8 @@ def upgrade() -> None:
     sa.Column('finished_at', graph.store.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(), nullable=False),
     sa.Column('environment', sa.String(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False
     )
     op.create_table('incidents',
     sa.Column('id', sa.String(), nullable=False),
@@ -63,7 +67,8 @@ def upgrade() -> None:
     sa.Column('resolved_at', graph.store.models.UtcDateTime(timezone=True), nullable=True),
     sa.Column('severity', sa.String(), nullable=True),
     sa.Column('caused_by_deployment_id', sa.String(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False
     )
     op.create_table('loads',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -83,7 +88,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(), nullable=True),
     sa.Column('level', sa.String(), nullable=True),
     sa.Column('employment_type', sa.String(), nullable=True),
-    sa.PrimaryKeyConstraint('id', 'valid_from')
+    sa.PrimaryKeyConstraint('id', 'valid_from'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_people_team_id'), ['team_id'], unique=False)
@@ -95,7 +101,8 @@ def upgrade() -> None:
     sa.Column('submitted_at', graph.store.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(), nullable=True),
     sa.Column('warn_before_open', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_with_rowid=False
     )
     op.create_table('services',
     sa.Column('id', sa.String(), nullable=False),
@@ -106,7 +113,8 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(), nullable=True),
     sa.Column('tier', sa.String(), nullable=True),
     sa.Column('repo', sa.String(), nullable=True),
-    sa.PrimaryKeyConstraint('id', 'valid_from')
+    sa.PrimaryKeyConstraint('id', 'valid_from'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_services_owner_team_id'), ['owner_team_id'], unique=False)
@@ -118,7 +126,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(), nullable=False),
     sa.Column('parent_id', sa.String(), nullable=True),
     sa.Column('type', sa.String(), nullable=True),
-    sa.PrimaryKeyConstraint('id', 'valid_from')
+    sa.PrimaryKeyConstraint('id', 'valid_from'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_teams_parent_id'), ['parent_id'], unique=False)
@@ -126,7 +135,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_teams_parent_id'))
 
