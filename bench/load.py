@@ -144,35 +144,19 @@ def _run(*args: str) -> dict[str, Any]:
     return result
 
 
-def _schema_url(server: str, command: str) -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+def _psql(server: str, sql: str) -> None:
     plain = normalize_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(
-        [
-            "psql",
-            "-q",
-            plain,
-            "-c",
-            f"SET client_min_messages = warning; {command} SCHEMA {schema}",
-        ],
-        check=True,
+        ["psql", "-q", plain, "-c", f"SET client_min_messages = warning; {sql}"], check=True
     )
+
+
+def _new_schema(server: str) -> tuple[str, str]:
+    """A fresh schema for one step, and the URL that points into it."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    _psql(server, f"CREATE SCHEMA {schema}")
     url = normalize_url(server).update_query_dict({"options": f"-c search_path={schema}"})
     return schema, url.render_as_string(hide_password=False)
-
-
-def _drop(server: str, schema: str) -> None:
-    plain = normalize_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    subprocess.run(
-        [
-            "psql",
-            "-q",
-            plain,
-            "-c",
-            f"SET client_min_messages = warning; DROP SCHEMA {schema} CASCADE",
-        ],
-        check=True,
-    )
 
 
 def main() -> None:
@@ -203,16 +187,16 @@ def main() -> None:
             db = work / f"store-{teams}.db"
             db.unlink(missing_ok=True)
             results.append(("load → SQLite", _run("load", str(bundle), f"sqlite:///{db}")))
-            schema, url = _schema_url(options.pg, "CREATE")
+            schema, url = _new_schema(options.pg)
             try:
                 results.append(("load → PostgreSQL", _run("load", str(bundle), url)))
             finally:
-                _drop(options.pg, schema)
-            schema, url = _schema_url(options.pg, "CREATE")
+                _psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
+            schema, url = _new_schema(options.pg)
             try:
                 results.append(("raw COPY yardstick", _run("yardstick", str(bundle), url)))
             finally:
-                _drop(options.pg, schema)
+                _psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
             for step, result in results:
                 seconds = result["seconds"]
                 all_rows = "" if step.startswith("raw") else f"{total:,}"

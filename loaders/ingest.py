@@ -343,18 +343,11 @@ class _Load:
         found = await self.store.lookup(entity, remembered or "id", ids)
         if not found:
             return
-        if entity in self.known.dims:
-            self.known.dims[entity].update(found)
-            self.known._frames.pop(entity, None)
-            return
-        columns = self.known.frame(entity).columns
-        data = (
-            {"id": list(found)}
-            if remembered is None
-            else {"id": list(found), remembered: list(found.values())}
-        )
-        schema = self.known.frame(entity).schema
-        self.known.add(entity, pl.DataFrame(data, schema=schema).select(columns))
+        known = self.known.frame(entity)  # facts only: dimensions are known whole
+        data = {"id": list(found)}
+        if remembered is not None:
+            data[remembered] = list(found.values())
+        self.known.add(entity, pl.DataFrame(data, schema=known.schema).select(known.columns))
 
     def _unknown(self, target: str, value: str) -> str:
         singular = {"people": "person"}.get(target, target.rstrip("s"))

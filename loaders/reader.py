@@ -177,6 +177,7 @@ class FileReader:
         )
         renamed = scan.rename({f"~{i}": name for i, name in enumerate(header)})
         size = self.path.stat().st_size
+        lines = self._line_estimate(size)
         done = 0
         for frame in renamed.select(*columns, pl.col(LINE).cast(pl.Int64)).collect_batches(
             chunk_size=max(self.batch_rows, POLARS_BATCH_ROWS)
@@ -184,7 +185,7 @@ class FileReader:
             done += frame.height
             yield RawBatch(frame)
             if self.on_progress is not None:
-                self.on_progress(min(size, size * done // max(1, self._line_estimate(size))))
+                self.on_progress(min(size, size * done // lines))
         if self.on_progress is not None:
             self.on_progress(size)
 

@@ -161,10 +161,6 @@ class TypedBatch:
     def __len__(self) -> int:
         return self.frame.height
 
-    @property
-    def lines(self) -> list[int]:
-        return self.frame[LINE].to_list()
-
     def drop(self, rejected: pl.Series) -> None:
         """Remove the rows where ``rejected`` is true."""
         if rejected.any():
