@@ -1,0 +1,88 @@
+"""Delivery KPIs from the rollup cubes (docs/kpis.md): deployments per week and change
+failure rate, for any subtree, window and structure date. More KPIs join this module as the
+rollup engine grows (issue 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, ownership_days
+from graph.tree import OrgTree
+
+PRODUCTION = "production"
+FAILED = ("failed", "rolled_back")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate with the sample behind it; ``value`` is None when the rate is undefined."""
+
+    value: float | None
+    sample: int
+
+
+class DeliveryIndex:
+    """Cubes of production deployments, built once from the store's rows."""
+
+    def __init__(
+        self,
+        teams: list[str],
+        services: pl.DataFrame,
+        deployments: pl.DataFrame,
+        incidents: pl.DataFrame,
+    ):
+        production = deployments.filter(pl.col("environment") == PRODUCTION)
+        caused = incidents["caused_by_deployment_id"].drop_nulls().unique()
+        production = production.with_columns(
+            (pl.col("status").is_in(FAILED) | pl.col("id").is_in(caused.implode())).alias(
+                "~failed"
+            ),
+            (pl.col("status") == "success").alias("~success"),
+            attribute_to_owner(production, services, at="finished_at"),
+            pl.col("finished_at").dt.date().alias("~day"),
+        )
+        days = production["~day"]
+        today = date.today()
+        seen = [d for d in (days.min(), days.max()) if isinstance(d, date)]
+        first, last = min([*seen, today]), max([*seen, today])
+        self.index = TeamIndex(sorted(teams), first, (last - first).days + 1)
+        self.cubes: dict[str, Cube] = {
+            "deployments": self.index.cube(production["team_id"], days),
+            "successful": self.index.cube(
+                production["team_id"], days, production["~success"].cast(pl.Int64)
+            ),
+            "failed": self.index.cube(
+                production["team_id"], days, production["~failed"].cast(pl.Int64)
+            ),
+            "service_days": ownership_days(self.index, services),
+        }
+
+    def for_tree(self, tree: OrgTree) -> DeliveryKpis:
+        return DeliveryKpis(SubtreeSums(self.index, tree, self.cubes))
+
+
+class DeliveryKpis:
+    """The delivery KPIs of any subtree of one org tree."""
+
+    def __init__(self, sums: SubtreeSums) -> None:
+        self.sums = sums
+
+    def deployments_per_week(self, team: str, start: date, end: date) -> Rate:
+        """Successful production deployments ÷ weeks; 0 when none, None when the subtree owned
+        no service during the window."""
+        successful = self.sums.total("successful", team, start, end)
+        owned = self.sums.total("service_days", team, start, end)
+        weeks = (end - start).days / 7
+        if owned == 0 or weeks <= 0:
+            return Rate(None, successful)
+        return Rate(successful / weeks, successful)
+
+    def change_failure_rate(self, team: str, start: date, end: date) -> Rate:
+        """Failed production deployments (failed, rolled back, or named by an incident) ÷ all
+        production deployments; None when there were none."""
+        total = self.sums.total("deployments", team, start, end)
+        failed = self.sums.total("failed", team, start, end)
+        return Rate(failed / total if total else None, total)

@@ -1,0 +1,140 @@
+"""Delivery KPIs from the rollup cubes agree with a plain computation over the raw rows, for
+random teams, windows and structure dates on generated orgs; plus hand-built edge cases."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from graph.delivery import DeliveryIndex
+from graph.store.models import OPEN_START
+from graph.tree import TeamVersion, build_org_tree
+from loaders.synthetic import generate_bundle
+
+END = date(2026, 1, 1)
+
+
+def _read(bundle: Path, entity: str) -> pl.DataFrame:
+    return pl.read_csv(bundle / f"{entity}.csv", infer_schema=False)
+
+
+def _dates(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("valid_from").str.to_date().fill_null(OPEN_START), pl.col("valid_to").str.to_date()
+    )
+
+
+def _stamps(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).str.to_datetime(time_zone="UTC") for c in columns)
+
+
+def _owner(versions: list[tuple[date, date | None, str]], day: date) -> str:
+    """The plain rule: the interval covering the day, else the latest one started before it,
+    else the first one."""
+    for start, end, owner in versions:
+        if start <= day and (end is None or day < end):
+            return owner
+    started = [v for v in versions if v[0] <= day]
+    return (started[-1] if started else versions[0])[2]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> None:
+    # given a generated org, read back from its bundle
+    generate_bundle(tmp_path, teams=40, seed=seed, end=END)
+    teams = _dates(_read(tmp_path, "teams"))
+    services = _dates(_read(tmp_path, "services"))
+    deployments = _stamps(_read(tmp_path, "deployments"), "finished_at").with_columns(
+        pl.col("environment").fill_null("production")
+    )
+    incidents = _read(tmp_path, "incidents")
+    versions = [
+        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
+        for r in teams.iter_rows(named=True)
+    ]
+    index = DeliveryIndex(sorted(set(teams["id"])), services, deployments, incidents)
+    owners: dict[str, list[tuple[date, date | None, str]]] = {}
+    for r in services.sort("valid_from").iter_rows(named=True):
+        owners.setdefault(r["id"], []).append((r["valid_from"], r["valid_to"], r["owner_team_id"]))
+    caused = set(incidents["caused_by_deployment_id"].drop_nulls())
+    rng = random.Random(seed)
+    for as_of in (date(2024, 9, 1), date(2025, 7, 1), END):
+        tree = build_org_tree(versions, as_of=as_of)
+        kpis = index.for_tree(tree)
+        for _ in range(25):
+            # when a random subtree and window are asked for
+            team = rng.choice(tree.team_ids)
+            start = END - timedelta(days=rng.randint(1, 760))
+            end = start + timedelta(days=rng.randint(1, 400))
+            # then the cube answers equal the plain count over the raw rows
+            total = successful = failed = 0
+            for d in deployments.iter_rows(named=True):
+                day = d["finished_at"].date()
+                if not (start <= day < end) or d["environment"] != "production":
+                    continue
+                if not tree.is_in_subtree(_owner(owners[d["service_id"]], day), team):
+                    continue
+                total += 1
+                successful += d["status"] == "success"
+                failed += d["status"] in ("failed", "rolled_back") or d["id"] in caused
+            rate = kpis.change_failure_rate(team, start, end)
+            assert rate.sample == total
+            assert rate.value == (failed / total if total else None)
+            per_week = kpis.deployments_per_week(team, start, end)
+            assert per_week.sample == successful
+            owned = any(
+                tree.is_in_subtree(owner, team) and first < end and (last is None or start < last)
+                for history in owners.values()
+                for first, last, owner in history
+            )
+            if owned:
+                assert per_week.value == pytest.approx(successful / ((end - start).days / 7))
+            else:
+                assert per_week.value is None
+
+
+def test_service_that_changed_owner_mid_window_counts_for_each_owner_in_turn() -> None:
+    # given service s owned by a until 2025-06-01 and by b from then, one deployment each side
+    versions = [
+        TeamVersion("root", "Root", None, None, OPEN_START, None),
+        TeamVersion("a", "A", "root", None, OPEN_START, None),
+        TeamVersion("b", "B", "root", None, OPEN_START, None),
+    ]
+    services = pl.DataFrame(
+        {
+            "id": ["s", "s", "idle"],
+            "owner_team_id": ["a", "b", "b"],
+            "valid_from": [OPEN_START, date(2025, 6, 1), OPEN_START],
+            "valid_to": [date(2025, 6, 1), None, None],
+        }
+    )
+    deployments = pl.DataFrame(
+        {
+            "id": ["d1", "d2"],
+            "service_id": ["s", "s"],
+            "finished_at": [
+                datetime(2025, 5, 31, 23, tzinfo=UTC),
+                datetime(2025, 6, 1, 1, tzinfo=UTC),
+            ],
+            "status": ["success", "failed"],
+            "environment": ["production", "production"],
+        }
+    )
+    incidents = pl.DataFrame({"caused_by_deployment_id": ["d1"]})
+    index = DeliveryIndex(["root", "a", "b"], services, deployments, incidents)
+    kpis = index.for_tree(build_org_tree(versions, as_of=date(2025, 7, 1)))
+    window = (date(2025, 5, 1), date(2025, 7, 1))
+    # then each deployment belongs to the owner of its day, and the root has both, once
+    assert kpis.change_failure_rate("a", *window).sample == 1
+    assert kpis.change_failure_rate("b", *window).sample == 1
+    assert (
+        kpis.change_failure_rate("root", *window).value == 1.0
+    )  # d1 caused an incident, d2 failed
+    assert kpis.deployments_per_week("a", *window).sample == 1
+    # and a window with no deployment is a rate of 0 where services were owned, undefined otherwise
+    assert kpis.deployments_per_week("b", date(2025, 1, 1), date(2025, 2, 1)).value == 0.0
+    assert kpis.change_failure_rate("b", date(2025, 1, 1), date(2025, 2, 1)).value is None
