@@ -4,9 +4,14 @@ rollup engine grows (issue 3)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, ownership_days
@@ -14,6 +19,28 @@ from graph.tree import OrgTree
 
 PRODUCTION = "production"
 FAILED = ("failed", "rolled_back")
+
+
+class DoraTier(Enum):
+    """Deployment frequency tier (docs/kpis.md)."""
+
+    ELITE = "ELITE"
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+
+
+def nearest_rank(values: Sequence[float] | npt.NDArray[np.int64], q: float) -> float | None:
+    """The smallest value whose cumulative share of the sample is at least ``q`` (as
+    PostgreSQL's ``percentile_disc``); None for an empty sample.
+
+    >>> nearest_rank([4, 1, 3, 2], 0.5)
+    2.0
+    """
+    if len(values) == 0:
+        return None
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    return float(ordered[max(math.ceil(q * len(ordered)) - 1, 0)])
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,28 @@ class DeliveryKpis:
         if owned == 0 or weeks <= 0:
             return Rate(None, successful)
         return Rate(successful / weeks, successful)
+
+    def deployment_days(self, team: str, start: date, end: date) -> tuple[Rate, DoraTier | None]:
+        """Median (nearest rank) over the window's complete 7-day blocks, counted from
+        ``start``, of the distinct days with a successful production deployment; and the tier
+        (elite: median >= 3, high: >= 1, medium: median over complete 30-day blocks >= 1, else
+        low; None when the window had no successful production deployment)."""
+        deployed = (self.sums.daily("successful", team, start, end) > 0).astype(np.int64)
+
+        def block_median(size: int) -> float | None:
+            blocks = len(deployed) // size
+            return nearest_rank(deployed[: blocks * size].reshape(blocks, size).sum(axis=1), 0.5)
+
+        weekly = block_median(7)
+        rate = Rate(weekly, int(deployed.sum()))
+        if not deployed.any():
+            return rate, None
+        if weekly is not None and weekly >= 3:
+            return rate, DoraTier.ELITE
+        if weekly is not None and weekly >= 1:
+            return rate, DoraTier.HIGH
+        monthly = block_median(30)
+        return rate, DoraTier.MEDIUM if monthly is not None and monthly >= 1 else DoraTier.LOW
 
     def change_failure_rate(self, team: str, start: date, end: date) -> Rate:
         """Failed production deployments (failed, rolled back, or named by an incident) ÷ all

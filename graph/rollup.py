@@ -128,6 +128,20 @@ class SubtreeSums:
             np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
             self._sums[name] = table
 
+    def daily(self, measure: str, team_id: str, start: date, end: date) -> npt.NDArray[np.int64]:
+        """The subtree's total of an event measure on each day of ``[start, end)`` (0 on days
+        outside the index)."""
+        table = self._sums[measure]
+        a, b = self.tree.interval(team_id)
+        days = max((end - start).days, 0)
+        out = np.zeros(days, dtype=np.int64)
+        d1, d2 = self.index.day(start), self.index.day(end)
+        if d2 > d1:
+            per_day = np.diff(table[b, d1 : d2 + 1] - table[a, d1 : d2 + 1])
+            offset = (self.index.first + timedelta(days=d1) - start).days
+            out[offset : offset + len(per_day)] = per_day
+        return out
+
     def total(self, measure: str, team_id: str, start: date, end: date) -> int:
         """Sum of ``measure`` over the subtree of ``team_id`` and the days ``[start, end)``."""
         if end <= start:

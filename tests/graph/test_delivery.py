@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from graph.delivery import DeliveryIndex
+from graph.delivery import DeliveryIndex, DoraTier
 from graph.store.models import OPEN_START
 from graph.tree import TeamVersion, build_org_tree
 from loaders.synthetic import generate_bundle
@@ -72,6 +72,7 @@ def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> N
             end = start + timedelta(days=rng.randint(1, 400))
             # then the cube answers equal the plain count over the raw rows
             total = successful = failed = 0
+            days: set[date] = set()
             for d in deployments.iter_rows(named=True):
                 day = d["finished_at"].date()
                 if not (start <= day < end) or d["environment"] != "production":
@@ -80,7 +81,11 @@ def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> N
                     continue
                 total += 1
                 successful += d["status"] == "success"
+                if d["status"] == "success":
+                    days.add(day)
                 failed += d["status"] in ("failed", "rolled_back") or d["id"] in caused
+            weekly_days, tier = kpis.deployment_days(team, start, end)
+            assert (weekly_days.value, tier) == _plain_deployment_days(days, start, end)
             rate = kpis.change_failure_rate(team, start, end)
             assert rate.sample == total
             assert rate.value == (failed / total if total else None)
@@ -95,6 +100,36 @@ def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> N
                 assert per_week.value == pytest.approx(successful / ((end - start).days / 7))
             else:
                 assert per_week.value is None
+
+
+def _median(values: list[int]) -> float | None:
+    """Nearest-rank median, written out."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = -(-len(ordered) // 2)  # ceil(n / 2)
+    return float(ordered[rank - 1])
+
+
+def _plain_deployment_days(
+    days: set[date], start: date, end: date
+) -> tuple[float | None, DoraTier | None]:
+    def blocks(size: int) -> list[int]:
+        count = (end - start).days // size
+        return [
+            sum(1 for k in range(size) if start + timedelta(days=i * size + k) in days)
+            for i in range(count)
+        ]
+
+    weekly = _median(blocks(7))
+    if not days:
+        return weekly, None
+    if weekly is not None and weekly >= 3:
+        return weekly, DoraTier.ELITE
+    if weekly is not None and weekly >= 1:
+        return weekly, DoraTier.HIGH
+    monthly = _median(blocks(30))
+    return weekly, DoraTier.MEDIUM if monthly is not None and monthly >= 1 else DoraTier.LOW
 
 
 def test_service_that_changed_owner_mid_window_counts_for_each_owner_in_turn() -> None:
