@@ -14,7 +14,14 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, ownership_days
+from graph.rollup import (
+    Cube,
+    SubtreeSums,
+    TeamIndex,
+    attribute_to_owner,
+    day_range,
+    ownership_days,
+)
 from graph.tree import OrgTree
 
 PRODUCTION = "production"
@@ -72,10 +79,8 @@ class DeliveryIndex:
             pl.col("finished_at").dt.date().alias("~day"),
         )
         days = production["~day"]
-        today = date.today()
-        seen = [d for d in (days.min(), days.max()) if isinstance(d, date)]
-        first, last = min([*seen, today]), max([*seen, today])
-        self.index = TeamIndex(sorted(teams), first, (last - first).days + 1)
+        first, count = day_range(days, services["valid_from"], services["valid_to"])
+        self.index = TeamIndex(sorted(teams), first, count)
         self.cubes: dict[str, Cube] = {
             "deployments": self.index.cube(production["team_id"], days),
             "successful": self.index.cube(

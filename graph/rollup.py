@@ -166,16 +166,40 @@ class SubtreeSums:
         return inside + edges
 
 
-def ownership_days(index: TeamIndex, services: pl.DataFrame) -> Cube:
-    """Services owned per team and day (``valid_from`` inclusive, ``valid_to`` exclusive):
-    a window in which a subtree owned no service has a null rate, not a zero one."""
-    rows = index.rows(services["owner_team_id"])
-    start = np.array([index.day(d) for d in services["valid_from"].to_list()], dtype=np.int64)
+def day_range(*columns: pl.Series) -> tuple[date, int]:
+    """The first day and number of days an index needs to hold every given date (nulls and
+    the open start ``0001-01-01`` aside) and today: outside it, state measures are steady."""
+    today = date.today()
+    seen = [today]
+    for column in columns:
+        dates = column.drop_nulls()
+        if dates.dtype != pl.Date:
+            dates = dates.dt.date()
+        dates = dates.filter(dates > date(1, 1, 1))
+        seen += [d for d in (dates.min(), dates.max()) if isinstance(d, date)]
+    # a day of margin at each end: the edge columns then lie strictly outside every interval
+    # boundary, so the state they hold is the state of every day beyond them
+    first, last = min(seen) - timedelta(days=1), max(seen) + timedelta(days=1)
+    return first, (last - first).days + 1
+
+
+def membership_days(index: TeamIndex, intervals: pl.DataFrame, *, team: str) -> Cube:
+    """How many rows of a dimension history (people, services) belong to each team on each
+    day: ``valid_from`` inclusive, ``valid_to`` exclusive, clipped to the index. A steady
+    measure: before and after the index's days it keeps its edge values."""
+    rows = index.rows(intervals[team])
+    start = np.array([index.day(d) for d in intervals["valid_from"].to_list()], dtype=np.int64)
     end = np.array(
-        [index.days if d is None else index.day(d) for d in services["valid_to"].to_list()],
+        [index.days if d is None else index.day(d) for d in intervals["valid_to"].to_list()],
         dtype=np.int64,
     )
     diff = np.zeros((len(index.team_ids), index.days + 1), dtype=np.int64)
     np.add.at(diff, (rows, start), 1)
     np.add.at(diff, (rows, end), -1)
     return Cube(np.cumsum(diff, axis=1)[:, : index.days], steady=True)
+
+
+def ownership_days(index: TeamIndex, services: pl.DataFrame) -> Cube:
+    """Services owned per team and day: a window in which a subtree owned no service has a
+    null rate, not a zero one."""
+    return membership_days(index, services, team="owner_team_id")

@@ -1,0 +1,48 @@
+"""Headcount by role from the cubes agrees with a plain count over people's history."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from graph.headcount import HeadcountIndex
+from graph.tree import TeamVersion, build_org_tree
+from loaders.synthetic import generate_bundle
+from tests.graph.test_delivery import _dates, _read
+
+END = date(2026, 1, 1)
+ENGINEERS = frozenset({"SDE"})
+
+
+def test_headcount_by_role_matches_a_plain_count(tmp_path: Path) -> None:
+    # given a generated org with people who move teams and teams that end or start
+    generate_bundle(tmp_path, teams=40, seed=5, end=END)
+    teams = _dates(_read(tmp_path, "teams"))
+    people = _dates(_read(tmp_path, "people"))
+    versions = [
+        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
+        for r in teams.iter_rows(named=True)
+    ]
+    index = HeadcountIndex(sorted(set(teams["id"])), people)
+    rows = list(people.iter_rows(named=True))
+    rng = random.Random(5)
+    for as_of in (date(2024, 9, 1), END):
+        tree = build_org_tree(versions, as_of=as_of)
+        headcount = index.for_tree(tree)
+        for _ in range(30):
+            # when a random subtree is counted on a random day (some before and after the data)
+            team = rng.choice(tree.team_ids)
+            on = END - timedelta(days=rng.randint(-400, 1200))
+            # then each role's count is the people of that role in the subtree that day
+            expected: dict[str, int] = {}
+            for person in rows:
+                valid = person["valid_from"] <= on and (
+                    person["valid_to"] is None or on < person["valid_to"]
+                )
+                if valid and tree.is_in_subtree(person["team_id"], team):
+                    expected[person["role"]] = expected.get(person["role"], 0) + 1
+            assert headcount.by_role(team, on) == expected
+            total = sum(expected.values())
+            ratio = headcount.share(team, on, ENGINEERS)
+            assert ratio == (expected.get("SDE", 0) / total if total else None)
