@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from graph.headcount import HeadcountIndex
+from graph.membership import headcount_index
 from graph.tree import TeamVersion, build_org_tree
 from loaders.synthetic import generate_bundle
 from tests.graph.test_delivery import _dates, _read
@@ -24,7 +24,7 @@ def test_headcount_by_role_matches_a_plain_count(tmp_path: Path) -> None:
         TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
         for r in teams.iter_rows(named=True)
     ]
-    index = HeadcountIndex(sorted(set(teams["id"])), people)
+    index = headcount_index(sorted(set(teams["id"])), people)
     rows = list(people.iter_rows(named=True))
     rng = random.Random(5)
     for as_of in (date(2024, 9, 1), END):
@@ -42,7 +42,8 @@ def test_headcount_by_role_matches_a_plain_count(tmp_path: Path) -> None:
                 )
                 if valid and tree.is_in_subtree(person["team_id"], team):
                     expected[person["role"]] = expected.get(person["role"], 0) + 1
-            assert headcount.by_role(team, on) == expected
+            assert headcount.by_category(team, on) == expected
             total = sum(expected.values())
-            ratio = headcount.share(team, on, ENGINEERS)
+            ratio, members = headcount.share(team, on, ENGINEERS)
+            assert members == total
             assert ratio == (expected.get("SDE", 0) / total if total else None)
