@@ -183,19 +183,28 @@ def day_range(*columns: pl.Series) -> tuple[date, int]:
     return first, (last - first).days + 1
 
 
-def membership_days(index: TeamIndex, intervals: pl.DataFrame, *, team: str) -> Cube:
-    """How many rows of a dimension history (people, services) belong to each team on each
-    day: ``valid_from`` inclusive, ``valid_to`` exclusive, clipped to the index. A steady
-    measure: before and after the index's days it keeps its edge values."""
+def membership_days(
+    index: TeamIndex,
+    intervals: pl.DataFrame,
+    *,
+    team: str,
+    start: str = "valid_from",
+    end: str = "valid_to",
+    weight: str | None = None,
+) -> Cube:
+    """The sum of ``weight`` (default: how many rows) of the intervals that hold each team on
+    each day: ``start`` inclusive, ``end`` exclusive (null = open), clipped to the index. A
+    steady measure: before and after the index's days it keeps its edge values."""
     rows = index.rows(intervals[team])
-    start = np.array([index.day(d) for d in intervals["valid_from"].to_list()], dtype=np.int64)
-    end = np.array(
-        [index.days if d is None else index.day(d) for d in intervals["valid_to"].to_list()],
+    first = np.array([index.day(d) for d in intervals[start].to_list()], dtype=np.int64)
+    last = np.array(
+        [index.days if d is None else index.day(d) for d in intervals[end].to_list()],
         dtype=np.int64,
     )
+    values = np.ones(len(rows), dtype=np.int64) if weight is None else intervals[weight].to_numpy()
     diff = np.zeros((len(index.team_ids), index.days + 1), dtype=np.int64)
-    np.add.at(diff, (rows, start), 1)
-    np.add.at(diff, (rows, end), -1)
+    np.add.at(diff, (rows, first), values)
+    np.add.at(diff, (rows, last), -values)
     return Cube(np.cumsum(diff, axis=1)[:, : index.days], steady=True)
 
 
