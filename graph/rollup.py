@@ -26,41 +26,44 @@ import polars as pl
 from graph.tree import OrgTree
 
 
-def attribute_to_owner(events: pl.DataFrame, services: pl.DataFrame, *, at: str) -> pl.Series:
-    """The owning team of each event's service on the event's (UTC) day.
+def team_on_day(
+    events: pl.DataFrame, *, key: str, at: str, history: pl.DataFrame, team: str
+) -> pl.Series:
+    """The team of each event's ``key`` (a service, a person) on the event's UTC day.
 
-    ``events`` has ``service_id`` and the timestamp column ``at``; ``services`` has one row per
-    ownership interval (``id``, ``owner_team_id``, ``valid_from``). An event on a day no interval
-    covers goes to the owner of the latest interval that started before it (a gap, or after the
-    service ended), or, before the first interval, to its first owner: every event has a team.
+    ``events`` has ``key`` (null allowed: the result is null) and the timestamp column ``at``;
+    ``history`` has one row per interval (``id``, ``team``, ``valid_from``). An event on a day
+    no interval covers goes to the team of the latest interval that started before it (a gap,
+    or after the history ended), or, before the first interval, to the first one.
 
     >>> from datetime import datetime, UTC
     >>> services = pl.DataFrame({"id": ["s", "s"], "owner_team_id": ["a", "b"],
     ...     "valid_from": [date(1, 1, 1), date(2025, 6, 1)]})
     >>> events = pl.DataFrame({"service_id": ["s", "s"],
     ...     "t": [datetime(2025, 5, 31, 23, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)]})
-    >>> attribute_to_owner(events, services, at="t").to_list()
+    >>> team_on_day(events, key="service_id", at="t", history=services, team="owner_team_id").to_list()
     ['a', 'b']
     """
-    versions = services.select(
-        pl.col("id").alias("service_id"),
-        pl.col("owner_team_id"),
-        pl.col("valid_from").alias("~day"),
+    versions = history.select(
+        pl.col("id").alias("~key"), pl.col(team).alias("~team"), pl.col("valid_from").alias("~day")
     ).sort("~day")
-    keyed = events.select(pl.col("service_id"), pl.col(at).dt.date().alias("~day")).with_row_index(
-        "~row"
-    )
-    keyed = keyed.sort("~day")
+    keyed = events.select(pl.col(key).alias("~key"), pl.col(at).dt.date().alias("~day"))
+    keyed = keyed.with_row_index("~row").sort("~day")
     # both sides are sorted by day above
     backward, forward = (
-        keyed.join_asof(versions, on="~day", by="service_id", strategy=way, check_sortedness=False)
+        keyed.join_asof(versions, on="~day", by="~key", strategy=way, check_sortedness=False)
         for way in ("backward", "forward")
     )
-    owner = backward.select("~row", "owner_team_id").join(
-        forward.select("~row", pl.col("owner_team_id").alias("~first")), on="~row"
+    found = backward.select("~row", "~team").join(
+        forward.select("~row", pl.col("~team").alias("~first")), on="~row"
     )
-    owner = owner.sort("~row").select(pl.coalesce("owner_team_id", "~first"))
-    return owner.to_series().alias("team_id")
+    found = found.sort("~row").select(pl.coalesce("~team", "~first"))
+    return found.to_series().alias("team_id")
+
+
+def attribute_to_owner(events: pl.DataFrame, services: pl.DataFrame, *, at: str) -> pl.Series:
+    """The owning team of each event's service on the event's day (see :func:`team_on_day`)."""
+    return team_on_day(events, key="service_id", at=at, history=services, team="owner_team_id")
 
 
 @dataclass
