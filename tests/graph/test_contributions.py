@@ -6,49 +6,29 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-import polars as pl
-
 from graph.contributions import ContributionIndex
-from graph.tree import TeamVersion, build_org_tree
-from loaders.synthetic import generate_bundle
-from tests.graph.test_delivery import _dates, _owner, _read, _stamps
-
-END = date(2026, 1, 1)
-
-
-def _history(frame: pl.DataFrame, team: str) -> dict[str, list[tuple[date, date | None, str]]]:
-    out: dict[str, list[tuple[date, date | None, str]]] = {}
-    for row in frame.sort("valid_from").iter_rows(named=True):
-        out.setdefault(row["id"], []).append((row["valid_from"], row["valid_to"], row[team]))
-    return out
+from graph.tree import build_org_tree
+from tests.graph.generated import END, generated_org, team_on
 
 
 def test_remote_contributions_match_a_plain_computation(tmp_path: Path) -> None:
     # given a generated org where some changes are authored from other teams, and people move
-    generate_bundle(tmp_path, teams=40, seed=8, end=END)
-    teams = _dates(_read(tmp_path, "teams"))
-    services = _dates(_read(tmp_path, "services"))
-    people = _dates(_read(tmp_path, "people"))
-    changes = _stamps(_read(tmp_path, "changes"), "merged_at")
-    versions = [
-        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
-        for r in teams.iter_rows(named=True)
-    ]
-    index = ContributionIndex(sorted(set(teams["id"])), services, people, changes)
-    owners, members = _history(services, "owner_team_id"), _history(people, "team_id")
+    org = generated_org(tmp_path, seed=8)
+    index = ContributionIndex(org.team_ids, org.services, org.people, org.changes)
+    owners, members = org.history(org.services, "owner_team_id"), org.history(org.people, "team_id")
     merged = [
         (
-            _owner(owners[c["service_id"]], c["merged_at"].date()),
-            _owner(members[c["author_id"]], c["merged_at"].date()),
+            team_on(owners[c["service_id"]], c["merged_at"].date()),
+            team_on(members[c["author_id"]], c["merged_at"].date()),
             c["merged_at"].date(),
         )
-        for c in changes.iter_rows(named=True)
+        for c in org.changes.iter_rows(named=True)
         if c["merged_at"] is not None and c["author_id"] is not None
     ]
     rng = random.Random(8)
     rates = set()
     for as_of in (date(2024, 9, 1), END):
-        tree = build_org_tree(versions, as_of=as_of)
+        tree = build_org_tree(org.versions, as_of=as_of)
         contributions = index.for_tree(tree)
         for _ in range(30):
             team = rng.choice(tree.team_ids)

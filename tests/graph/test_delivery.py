@@ -13,57 +13,20 @@ import pytest
 from graph.delivery import DeliveryIndex, DoraTier
 from graph.store.models import OPEN_START
 from graph.tree import TeamVersion, build_org_tree
-from loaders.synthetic import generate_bundle
-
-END = date(2026, 1, 1)
-
-
-def _read(bundle: Path, entity: str) -> pl.DataFrame:
-    return pl.read_csv(bundle / f"{entity}.csv", infer_schema=False)
-
-
-def _dates(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.col("valid_from").str.to_date().fill_null(OPEN_START), pl.col("valid_to").str.to_date()
-    )
-
-
-def _stamps(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
-    return frame.with_columns(pl.col(c).str.to_datetime(time_zone="UTC") for c in columns)
-
-
-def _owner(versions: list[tuple[date, date | None, str]], day: date) -> str:
-    """The plain rule: the interval covering the day, else the latest one started before it,
-    else the first one."""
-    for start, end, owner in versions:
-        if start <= day and (end is None or day < end):
-            return owner
-    started = [v for v in versions if v[0] <= day]
-    return (started[-1] if started else versions[0])[2]
+from tests.graph.generated import END, generated_org, team_on
 
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> None:
     # given a generated org, read back from its bundle
-    generate_bundle(tmp_path, teams=40, seed=seed, end=END)
-    teams = _dates(_read(tmp_path, "teams"))
-    services = _dates(_read(tmp_path, "services"))
-    deployments = _stamps(_read(tmp_path, "deployments"), "finished_at").with_columns(
-        pl.col("environment").fill_null("production")
-    )
-    incidents = _read(tmp_path, "incidents")
-    versions = [
-        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
-        for r in teams.iter_rows(named=True)
-    ]
-    index = DeliveryIndex(sorted(set(teams["id"])), services, deployments, incidents)
-    owners: dict[str, list[tuple[date, date | None, str]]] = {}
-    for r in services.sort("valid_from").iter_rows(named=True):
-        owners.setdefault(r["id"], []).append((r["valid_from"], r["valid_to"], r["owner_team_id"]))
+    org = generated_org(tmp_path, seed=seed)
+    deployments, incidents = org.deployments, org.incidents
+    index = DeliveryIndex(org.team_ids, org.services, deployments, incidents)
+    owners = org.history(org.services, "owner_team_id")
     caused = set(incidents["caused_by_deployment_id"].drop_nulls())
     rng = random.Random(seed)
     for as_of in (date(2024, 9, 1), date(2025, 7, 1), END):
-        tree = build_org_tree(versions, as_of=as_of)
+        tree = build_org_tree(org.versions, as_of=as_of)
         kpis = index.for_tree(tree)
         for _ in range(25):
             # when a random subtree and window are asked for
@@ -77,7 +40,7 @@ def test_delivery_kpis_match_a_plain_computation(seed: int, tmp_path: Path) -> N
                 day = d["finished_at"].date()
                 if not (start <= day < end) or d["environment"] != "production":
                     continue
-                if not tree.is_in_subtree(_owner(owners[d["service_id"]], day), team):
+                if not tree.is_in_subtree(team_on(owners[d["service_id"]], day), team):
                     continue
                 total += 1
                 successful += d["status"] == "success"

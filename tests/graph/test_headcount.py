@@ -7,28 +7,20 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph.membership import headcount_index
-from graph.tree import TeamVersion, build_org_tree
-from loaders.synthetic import generate_bundle
-from tests.graph.test_delivery import _dates, _read
+from graph.tree import build_org_tree
+from tests.graph.generated import END, generated_org
 
-END = date(2026, 1, 1)
 ENGINEERS = frozenset({"SDE"})
 
 
 def test_headcount_by_role_matches_a_plain_count(tmp_path: Path) -> None:
     # given a generated org with people who move teams and teams that end or start
-    generate_bundle(tmp_path, teams=40, seed=5, end=END)
-    teams = _dates(_read(tmp_path, "teams"))
-    people = _dates(_read(tmp_path, "people"))
-    versions = [
-        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
-        for r in teams.iter_rows(named=True)
-    ]
-    index = headcount_index(sorted(set(teams["id"])), people)
-    rows = list(people.iter_rows(named=True))
+    org = generated_org(tmp_path, seed=5)
+    index = headcount_index(org.team_ids, org.people)
+    rows = list(org.people.iter_rows(named=True))
     rng = random.Random(5)
     for as_of in (date(2024, 9, 1), END):
-        tree = build_org_tree(versions, as_of=as_of)
+        tree = build_org_tree(org.versions, as_of=as_of)
         headcount = index.for_tree(tree)
         for _ in range(30):
             # when a random subtree is counted on a random day (some before and after the data)

@@ -7,29 +7,21 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from graph.membership import platform_index
-from graph.tree import TeamVersion, build_org_tree
-from loaders.synthetic import generate_bundle
-from tests.graph.test_delivery import _dates, _read
+from graph.tree import build_org_tree
+from tests.graph.generated import END, generated_org
 
-END = date(2026, 1, 1)
 TARGETS = frozenset({"native_aws"})
 
 
 def test_migration_share_matches_a_plain_count(tmp_path: Path) -> None:
     # given a generated org whose services migrate to native_aws and change owner over time
-    generate_bundle(tmp_path, teams=40, seed=6, end=END)
-    teams = _dates(_read(tmp_path, "teams"))
-    services = _dates(_read(tmp_path, "services"))
-    versions = [
-        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
-        for r in teams.iter_rows(named=True)
-    ]
-    index = platform_index(sorted(set(teams["id"])), services)
-    rows = list(services.iter_rows(named=True))
+    org = generated_org(tmp_path, seed=6)
+    index = platform_index(org.team_ids, org.services)
+    rows = list(org.services.iter_rows(named=True))
     rng = random.Random(6)
     shares = set()
     for as_of in (date(2024, 9, 1), END):
-        tree = build_org_tree(versions, as_of=as_of)
+        tree = build_org_tree(org.versions, as_of=as_of)
         platforms = index.for_tree(tree)
         for _ in range(30):
             team = rng.choice(tree.team_ids)

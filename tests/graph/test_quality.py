@@ -7,15 +7,11 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from graph.quality import QualityIndex
-from graph.tree import TeamVersion, build_org_tree
-from loaders.synthetic import generate_bundle
-from tests.graph.test_delivery import _dates, _read, _stamps
-
-END = date(2026, 1, 1)
+from graph.tree import build_org_tree
+from tests.graph.generated import END, generated_org
 
 
 def _latest(series: list[tuple[datetime, dict[str, int]]], on: date) -> dict[str, int] | None:
@@ -26,20 +22,9 @@ def _latest(series: list[tuple[datetime, dict[str, int]]], on: date) -> dict[str
 def test_coverage_and_debt_match_a_plain_computation(tmp_path: Path) -> None:
     # given a generated org with quarterly and monthly measurements, owner changes and services
     # that are never measured
-    generate_bundle(tmp_path, teams=40, seed=7, end=END)
-    teams = _dates(_read(tmp_path, "teams"))
-    services = _dates(_read(tmp_path, "services"))
-    coverage = _stamps(_read(tmp_path, "coverage"), "measured_at").with_columns(
-        pl.col("covered_lines", "total_lines").cast(pl.Int64)
-    )
-    debt = _stamps(_read(tmp_path, "debt"), "measured_at").with_columns(
-        pl.col("debt_minutes").cast(pl.Int64)
-    )
-    versions = [
-        TeamVersion(r["id"], r["name"], r["parent_id"], r["type"], r["valid_from"], r["valid_to"])
-        for r in teams.iter_rows(named=True)
-    ]
-    index = QualityIndex(sorted(set(teams["id"])), services, coverage, debt)
+    org = generated_org(tmp_path, seed=7)
+    coverage, debt = org.coverage, org.debt
+    index = QualityIndex(org.team_ids, org.services, coverage, debt)
     series: dict[str, dict[str, list[tuple[datetime, dict[str, int]]]]] = {
         "coverage": {},
         "debt": {},
@@ -47,11 +32,11 @@ def test_coverage_and_debt_match_a_plain_computation(tmp_path: Path) -> None:
     for name, frame in (("coverage", coverage), ("debt", debt)):
         for row in frame.sort("measured_at").iter_rows(named=True):
             series[name].setdefault(row["service_id"], []).append((row["measured_at"], row))
-    rows = list(services.iter_rows(named=True))
+    rows = list(org.services.iter_rows(named=True))
     rng = random.Random(7)
     values, left_out = set(), 0
     for as_of in (date(2024, 9, 1), END):
-        tree = build_org_tree(versions, as_of=as_of)
+        tree = build_org_tree(org.versions, as_of=as_of)
         quality = index.for_tree(tree)
         for _ in range(30):
             team = rng.choice(tree.team_ids)
