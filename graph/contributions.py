@@ -13,13 +13,14 @@ common ancestor. So on each structure date the changes are counted by that ances
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from graph.delivery import Rate
+from graph.membership import Membership
 from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, day_range, team_on_day
 from graph.tree import OrgTree
 
@@ -105,3 +106,22 @@ class Contributions:
         by_subtree = self.sums.total("by_author", team, start, end)
         remote = by_subtree - self.sums.total("inside", team, start, end)
         return Rate(remote / by_subtree if by_subtree else None, by_subtree)
+
+
+def changes_per_engineer_per_week(
+    contributions: Contributions,
+    headcount: Membership,
+    team: str,
+    start: date,
+    end: date,
+    engineer_roles: frozenset[str],
+) -> Rate:
+    """Changes merged in ``[start, end)`` by the subtree's people (their team on the merge day)
+    ÷ its headcount in the engineer roles on the window's last day ÷ weeks: a team ratio,
+    never a per-person figure. 0 when nothing was merged; None when the subtree had no
+    engineer on that day. The sample is the changes merged."""
+    merged = contributions.sums.total("by_author", team, start, end)
+    counts = headcount.by_category(team, end - timedelta(days=1))
+    engineers = sum(n for role, n in counts.items() if role in engineer_roles)
+    weeks = (end - start).days / 7
+    return Rate(merged / engineers / weeks if engineers and weeks > 0 else None, merged)
