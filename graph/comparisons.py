@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from graph.delivery import nearest_rank
+from graph.measures import nearest_rank
 from graph.tree import OrgTree
 
 Value = float | None

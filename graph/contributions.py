@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from graph.delivery import Rate
+from graph.measures import Rate
 from graph.membership import Membership
 from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, day_range, team_on_day
 from graph.tree import OrgTree

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from graph.delivery import Rate
+from graph.measures import Rate
 from graph.rollup import SubtreeSums, TeamIndex, attribute_to_owner, day_range
 from graph.tree import OrgTree
 

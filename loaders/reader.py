@@ -12,7 +12,6 @@ text editor shows them (header = line 1; a quoted cell spanning lines moves the 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
@@ -77,12 +76,11 @@ class FileReader:
 
     # -- CSV -----------------------------------------------------------------------------
     def _csv_batches(self) -> Iterator[RawBatch]:
-        bad_utf8 = invalid_utf8_lines(self.path)
-        if not bad_utf8:
-            header = self._plain_header()
-            if header is not None and _is_plain_csv(self.path, len(header)):
-                yield from self._polars_batches(header)
-                return
+        header = self._plain_header()
+        bad_utf8, plain = scan_csv(self.path, None if header is None else len(header))
+        if plain and header is not None:
+            yield from self._polars_batches(header)
+            return
         with self.path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
             reader = csv.reader(text, strict=True)
@@ -155,7 +153,7 @@ class FileReader:
     def _plain_header(self) -> list[str] | None:
         with self.path.open("rb") as raw:
             first = raw.readline()
-        if b'"' in first or not first.strip():
+        if b'"' in first or not first.strip() or _is_bad_utf8(first):
             return None
         return self._clean_header(first.decode("utf-8").rstrip("\r\n").split(","))
 
@@ -314,23 +312,6 @@ def _newline_blocks(path: Path) -> Iterator[bytes]:
             yield carry
 
 
-def _is_plain_csv(path: Path, width: int) -> bool:
-    """Whether every line of ``path`` has ``width`` fields and no quote character appears: then
-    lines and records are one and the same, and polars may read it."""
-    for chunk in _newline_blocks(path):
-        if b'"' in chunk:
-            return False
-        if not chunk.endswith(b"\n"):
-            chunk += b"\n"
-        bytes_ = np.frombuffer(chunk, dtype=np.uint8)
-        ends = np.flatnonzero(bytes_ == 10)
-        commas = np.flatnonzero(bytes_ == 44)
-        per_line = np.diff(np.searchsorted(commas, ends), prepend=0)
-        if (per_line != width - 1).any():
-            return False
-    return True
-
-
 def _transpose(rows: list[list[str]], width: int) -> list[Sequence[str]]:
     if not rows:
         return [()] * width
@@ -362,20 +343,34 @@ def _is_bad_utf8(data: bytes) -> bool:
     return False
 
 
-def invalid_utf8_lines(path: Path) -> set[int]:
-    """Line numbers (1-based) holding bytes that are not UTF-8.
+def scan_csv(path: Path, width: int | None) -> tuple[set[int], bool]:
+    """One pass over the raw file: the line numbers (1-based) holding bytes that are not UTF-8,
+    and whether the file is plain: valid UTF-8, no quote character, and every line with
+    ``width`` fields (``None``: not plain), so that lines and records are one and the same and
+    polars may read it.
 
-    Decodes the file block by block (blocks end on a newline, so no character is split); only a
-    block that fails is looked at line by line. A clean file costs one fast decoding pass.
+    Blocks end on a newline, so no line or character is split; only a block that fails to
+    decode is looked at line by line.
     """
     bad: set[int] = set()
+    plain = width is not None
     line_offset = 0
     for chunk in _newline_blocks(path):
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(chunk, final=True)
-        except UnicodeDecodeError:
+        if _is_bad_utf8(chunk):
+            plain = False
             for number, line in enumerate(chunk.split(b"\n"), start=line_offset + 1):
                 if _is_bad_utf8(line):
                     bad.add(number)
         line_offset += chunk.count(b"\n")
-    return bad
+        if plain and width is not None:
+            plain = b'"' not in chunk and _fields_per_line_are(chunk, width)
+    return bad, plain
+
+
+def _fields_per_line_are(chunk: bytes, width: int) -> bool:
+    if not chunk.endswith(b"\n"):
+        chunk += b"\n"
+    bytes_ = np.frombuffer(chunk, dtype=np.uint8)
+    ends = np.flatnonzero(bytes_ == 10)
+    commas = np.flatnonzero(bytes_ == 44)
+    return bool((np.diff(np.searchsorted(commas, ends), prepend=0) == width - 1).all())

@@ -89,7 +89,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # no particular order, and a small cache turns that into constant re-reads.
     cursor.execute("PRAGMA cache_size=-262144")
     cursor.close()
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
