@@ -10,6 +10,7 @@ from enum import Enum
 import numpy as np
 import polars as pl
 
+from graph.intervals import IntervalIndex, SubtreeIntervals
 from graph.measures import Rate, nearest_rank
 from graph.rollup import (
     Cube,
@@ -17,7 +18,6 @@ from graph.rollup import (
     TeamIndex,
     attribute_to_owner,
     day_range,
-    ownership_days,
 )
 from graph.tree import OrgTree
 
@@ -43,6 +43,7 @@ class DeliveryIndex:
         services: pl.DataFrame,
         deployments: pl.DataFrame,
         incidents: pl.DataFrame,
+        owned: IntervalIndex | None = None,
     ):
         production = deployments.filter(pl.col("environment") == PRODUCTION)
         caused = incidents["caused_by_deployment_id"].drop_nulls().unique()
@@ -55,7 +56,7 @@ class DeliveryIndex:
             pl.col("finished_at").dt.date().alias("~day"),
         )
         days = production["~day"]
-        first, count = day_range(days, services["valid_from"], services["valid_to"])
+        first, count = day_range(days)
         self.index = TeamIndex(sorted(teams), first, count)
         self.cubes: dict[str, Cube] = {
             "deployments": self.index.cube(production["team_id"], days),
@@ -65,24 +66,25 @@ class DeliveryIndex:
             "failed": self.index.cube(
                 production["team_id"], days, production["~failed"].cast(pl.Int64)
             ),
-            "service_days": ownership_days(self.index, services),
         }
+        self.owned = owned or IntervalIndex(services, team="owner_team_id")
 
     def for_tree(self, tree: OrgTree) -> DeliveryKpis:
-        return DeliveryKpis(SubtreeSums(self.index, tree, self.cubes))
+        return DeliveryKpis(SubtreeSums(self.index, tree, self.cubes), self.owned.for_tree(tree))
 
 
 class DeliveryKpis:
     """The delivery KPIs of any subtree of one org tree."""
 
-    def __init__(self, sums: SubtreeSums) -> None:
+    def __init__(self, sums: SubtreeSums, owned: SubtreeIntervals) -> None:
         self.sums = sums
+        self.owned = owned
 
     def deployments_per_week(self, team: str, start: date, end: date) -> Rate:
         """Successful production deployments ÷ weeks; 0 when none, None when the subtree owned
         no service during the window."""
         successful = self.sums.total("successful", team, start, end)
-        owned = self.sums.total("service_days", team, start, end)
+        owned = self.owned.overlapping(team, start, end)
         weeks = (end - start).days / 7
         if owned == 0 or weeks <= 0:
             return Rate(None, successful)

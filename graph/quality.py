@@ -5,11 +5,11 @@ measured by then are left out and counted beside the value."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
-from graph.rollup import Cube, SubtreeSums, TeamIndex, day_range, membership_days
+from graph.intervals import IntervalIndex, SubtreeIntervals
 from graph.tree import OrgTree
 
 _FAR = date(9999, 12, 31)
@@ -54,57 +54,53 @@ class Measured:
 
 
 class QualityIndex:
-    """Steady cubes: owned services, measured services, and the sums of the measured values."""
+    """Services owned, and each service's latest measurement, as validity intervals."""
 
     def __init__(
-        self, teams: list[str], services: pl.DataFrame, coverage: pl.DataFrame, debt: pl.DataFrame
+        self,
+        teams: list[str],
+        services: pl.DataFrame,
+        coverage: pl.DataFrame,
+        debt: pl.DataFrame,
+        owned: IntervalIndex | None = None,
     ):
-        coverage_pieces = _segments(services, coverage, ["covered_lines", "total_lines"])
-        debt_pieces = _segments(services, debt, ["debt_minutes"])
-        first, days = day_range(
-            services["valid_from"],
-            services["valid_to"],
-            coverage_pieces["start"],
-            debt_pieces["start"],
-        )
-        self.index = TeamIndex(sorted(teams), first, days)
         span = {"team": "owner_team_id", "start": "start", "end": "end"}
-        self.cubes: dict[str, Cube] = {
-            "owned": membership_days(self.index, services, team="owner_team_id"),
-            "coverage_services": membership_days(self.index, coverage_pieces, **span),
-            "covered_lines": membership_days(
-                self.index, coverage_pieces, weight="covered_lines", **span
-            ),
-            "total_lines": membership_days(
-                self.index, coverage_pieces, weight="total_lines", **span
-            ),
-            "debt_services": membership_days(self.index, debt_pieces, **span),
-            "debt_minutes": membership_days(self.index, debt_pieces, weight="debt_minutes", **span),
-        }
+        self.owned = owned or IntervalIndex(services, team="owner_team_id")
+        self.coverage = IntervalIndex(
+            _segments(services, coverage, ["covered_lines", "total_lines"]),
+            weights=["covered_lines", "total_lines"],
+            **span,
+        )
+        self.debt = IntervalIndex(
+            _segments(services, debt, ["debt_minutes"]), weights=["debt_minutes"], **span
+        )
 
     def for_tree(self, tree: OrgTree) -> Quality:
-        return Quality(SubtreeSums(self.index, tree, self.cubes))
+        return Quality(
+            self.owned.for_tree(tree), self.coverage.for_tree(tree), self.debt.for_tree(tree)
+        )
 
 
 class Quality:
     """Coverage and debt of the subtrees of one org tree."""
 
-    def __init__(self, sums: SubtreeSums) -> None:
-        self.sums = sums
-
-    def _on(self, measure: str, team: str, on: date) -> int:
-        return self.sums.total(measure, team, on, on + timedelta(days=1))
+    def __init__(
+        self, owned: SubtreeIntervals, coverage: SubtreeIntervals, debt: SubtreeIntervals
+    ) -> None:
+        self.owned = owned
+        self.coverage = coverage
+        self.debt = debt
 
     def code_coverage(self, team: str, on: date) -> Measured:
         """Σ covered ÷ Σ total lines over the measured services owned on ``on``; None when no
         line was measured."""
-        total = self._on("total_lines", team, on)
-        measured = self._on("coverage_services", team, on)
-        value = self._on("covered_lines", team, on) / total if total else None
-        return Measured(value, measured, self._on("owned", team, on) - measured)
+        total = self.coverage.on(team, on, weight="total_lines")
+        measured = self.coverage.on(team, on)
+        value = self.coverage.on(team, on, weight="covered_lines") / total if total else None
+        return Measured(value, measured, self.owned.on(team, on) - measured)
 
     def technical_debt_minutes(self, team: str, on: date) -> Measured:
         """Σ debt minutes over the measured services owned on ``on``; None when none was measured."""
-        measured = self._on("debt_services", team, on)
-        value = float(self._on("debt_minutes", team, on)) if measured else None
-        return Measured(value, measured, self._on("owned", team, on) - measured)
+        measured = self.debt.on(team, on)
+        value = float(self.debt.on(team, on, weight="debt_minutes")) if measured else None
+        return Measured(value, measured, self.owned.on(team, on) - measured)

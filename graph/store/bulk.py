@@ -318,9 +318,18 @@ def _adbc_connect(path: str) -> Any:
     return connection
 
 
-def _adbc_query(connection: Any, sql: str, parameters: Sequence[Any] = ()) -> pl.DataFrame:
+def _adbc_query(
+    connection: Any,
+    sql: str,
+    parameters: Sequence[Any] = (),
+    *,
+    options: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    """The result of ``sql`` as one frame; ``options`` are ADBC statement options."""
     cursor = connection.cursor()
     try:
+        if options:
+            cursor.adbc_statement.set_options(**options)
         cursor.execute(sql, parameters or None)
         return pl.DataFrame(cursor.fetch_arrow())
     finally:

@@ -1,0 +1,505 @@
+"""The rollup engine's one entry point: every KPI of docs/kpis.md for any team subtree, window
+and structure date, with comparisons and trends, in one call for one team or many.
+
+    engine = Engine(frames)                    # or: await Engine.from_store(db_engine)
+    view = engine.view(as_of=date.today())     # the org tree of a structure date, cached
+    report = view.report("payments", date(2025, 1, 1), date(2026, 1, 1))
+    report.metrics[Kpi.LEAD_TIME_P50].value    # hours
+    view.reports(view.tree.children("org"), start, end)   # many teams, no per-team queries
+
+Building an ``Engine`` reads the rows once and turns every measure into cubes (additive
+measures) and sample indexes (percentiles); a view costs one permutation and two cumulative
+sums per cube for its structure date. Nothing scans events at query time.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from graph.comparisons import Comparison
+from graph.contributions import ContributionIndex, Contributions, changes_per_engineer_per_week
+from graph.delivery import DeliveryIndex, DeliveryKpis, DoraTier
+from graph.frames import OrgFrames
+from graph.measures import Rate
+from graph.membership import Membership, headcount_index, platform_index, service_intervals
+from graph.percentiles import (
+    EDGE_SAMPLES,
+    EXACT_LIMIT,
+    PercentileIndex,
+    Percentiles,
+    SubtreePercentiles,
+)
+from graph.quality import Quality, QualityIndex
+from graph.review import ReviewFlow, ReviewIndex
+from graph.rollup import SubtreeSums, TeamIndex, day_range
+from graph.samples import (
+    first_reviews,
+    lead_times,
+    restore_times,
+    review_to_merge,
+    time_to_first_review,
+    unresolved_incidents,
+)
+from graph.tree import OrgTree, ServiceVersion, TeamVersion, build_org_tree
+from graph.trends import Grain, periods
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+class Kpi(Enum):
+    """Every KPI of a report. Units: hours, per week, ratio 0..1, count, minutes."""
+
+    DEPLOYMENTS_PER_WEEK = "DEPLOYMENTS_PER_WEEK"
+    DEPLOYMENT_DAYS_PER_WEEK = "DEPLOYMENT_DAYS_PER_WEEK"
+    CHANGE_FAILURE_RATE = "CHANGE_FAILURE_RATE"
+    LEAD_TIME_P50 = "LEAD_TIME_P50"
+    LEAD_TIME_P90 = "LEAD_TIME_P90"
+    TIME_TO_RESTORE_P50 = "TIME_TO_RESTORE_P50"
+    TIME_TO_FIRST_REVIEW_P50 = "TIME_TO_FIRST_REVIEW_P50"
+    REVIEW_TO_MERGE_P50 = "REVIEW_TO_MERGE_P50"
+    UNREVIEWED_MERGE_RATE = "UNREVIEWED_MERGE_RATE"
+    CHANGES_PER_ENGINEER_PER_WEEK = "CHANGES_PER_ENGINEER_PER_WEEK"
+    CODE_COVERAGE = "CODE_COVERAGE"
+    TECHNICAL_DEBT_MINUTES = "TECHNICAL_DEBT_MINUTES"
+    HEADCOUNT = "HEADCOUNT"
+    SDE_RATIO = "SDE_RATIO"
+    INBOUND_REMOTE_RATE = "INBOUND_REMOTE_RATE"
+    OUTBOUND_REMOTE_RATE = "OUTBOUND_REMOTE_RATE"
+    MIGRATION_SHARE = "MIGRATION_SHARE"
+
+
+@dataclass(frozen=True)
+class KpiConfig:
+    """The vocabularies some KPIs depend on (docs/configuration.md)."""
+
+    engineer_roles: frozenset[str] = frozenset({"SDE"})
+    target_platforms: frozenset[str] = frozenset({"native_aws"})
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One KPI value with the sample behind it (events, people or services). ``value`` is None
+    where docs/kpis.md says null; ``exact`` is False for a percentile read from the histograms
+    (within 1% of the exact value)."""
+
+    kpi: Kpi
+    value: float | None
+    sample: int
+    exact: bool = True
+    comparison: Comparison | None = None
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Every KPI of one team's subtree over ``[start, end)`` on the structure date ``as_of``,
+    and the figures reported beside them."""
+
+    team: str
+    start: date
+    end: date
+    as_of: date
+    metrics: dict[Kpi, Metric]
+    deployment_tier: DoraTier | None
+    headcount_by_role: dict[str, int]
+    unresolved_incidents: int
+    coverage_unmeasured: int
+    debt_unmeasured: int
+
+
+Window = tuple[str, date, date]
+
+
+class Engine:
+    """Cubes and sample indexes of every measure, built once from the rows; views per
+    structure date are built on demand and the ``keep`` most recent are cached."""
+
+    def __init__(
+        self,
+        frames: OrgFrames,
+        config: KpiConfig | None = None,
+        *,
+        keep: int = 2,
+        exact_limit: int = EXACT_LIMIT,
+        edge_samples: int = EDGE_SAMPLES,
+    ):
+        self.config = config or KpiConfig()
+        self.keep = keep
+        self.percentile_limits = {"exact_limit": exact_limit, "edge_samples": edge_samples}
+        teams = frames.team_ids
+        self.team_versions = [
+            TeamVersion(*row)
+            for row in frames.teams.select(
+                "id", "name", "parent_id", "type", "valid_from", "valid_to"
+            ).iter_rows()
+        ]
+        self.service_versions = [
+            ServiceVersion(*row)
+            for row in frames.services.select(
+                "id", "name", "owner_team_id", "platform", "valid_from", "valid_to"
+            ).iter_rows()
+        ]
+        services = service_intervals(frames.services)
+        self.delivery = DeliveryIndex(
+            teams, frames.services, frames.deployments, frames.incidents, services
+        )
+        self.headcount = headcount_index(teams, frames.people)
+        self.platforms = platform_index(teams, frames.services, services)
+        self.quality = QualityIndex(teams, frames.services, frames.coverage, frames.debt, services)
+        self.contributions = ContributionIndex(
+            teams, frames.services, frames.people, frames.changes
+        )
+        self.review = ReviewIndex(teams, frames.services, frames.changes, frames.reviews)
+        reviewed = first_reviews(frames)
+        samples = {
+            "lead_time": lead_times(frames),
+            "restore": restore_times(frames),
+            "first_review": time_to_first_review(frames, reviewed),
+            "review_to_merge": review_to_merge(frames, reviewed),
+        }
+        unresolved = unresolved_incidents(frames)
+        first, days = day_range(unresolved["day"], *(s["day"] for s in samples.values()))
+        self.index = TeamIndex(teams, first, days)
+        self.samples = {
+            name: PercentileIndex(self.index, s["team_id"], s["day"], s["hours"])
+            for name, s in samples.items()
+        }
+        self.unresolved = self.index.cube(unresolved["team_id"], unresolved["day"])
+        self._views: OrderedDict[date, OrgView] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    async def from_store(cls, engine: AsyncEngine, config: KpiConfig | None = None) -> Engine:
+        """An engine over everything the store holds."""
+        from graph.store.frames import read_frames
+
+        return cls(await read_frames(engine), config)
+
+    def view(self, as_of: date | None = None) -> OrgView:
+        """The KPIs in the org structure of ``as_of`` (default today)."""
+        as_of = as_of or date.today()
+        with self._lock:
+            if as_of in self._views:
+                self._views.move_to_end(as_of)
+                return self._views[as_of]
+            tree = build_org_tree(self.team_versions, self.service_versions, as_of=as_of)
+            view = OrgView(self, tree)
+            self._views[as_of] = view
+            while len(self._views) > self.keep:
+                self._views.popitem(last=False)
+            return view
+
+
+@dataclass
+class _Memo:
+    """Values already computed within one call, so that peers and parents are computed once."""
+
+    metrics: dict[tuple[Kpi, str, date, date], Metric] = field(default_factory=dict)
+    percentiles: dict[tuple[str, str, date, date], Percentiles] = field(default_factory=dict)
+
+
+class OrgView:
+    """Every KPI of the subtrees of one org tree (one structure date)."""
+
+    def __init__(self, engine: Engine, tree: OrgTree) -> None:
+        self.engine = engine
+        self.tree = tree
+        self.config = engine.config
+        self.delivery: DeliveryKpis = engine.delivery.for_tree(tree)
+        self.headcount: Membership = engine.headcount.for_tree(tree)
+        self.platforms: Membership = engine.platforms.for_tree(tree)
+        self.quality: Quality = engine.quality.for_tree(tree)
+        self.contributions: Contributions = engine.contributions.for_tree(tree)
+        self.review: ReviewFlow = engine.review.for_tree(tree)
+        self.percentile: dict[str, SubtreePercentiles] = {
+            name: index.for_tree(tree, **engine.percentile_limits)
+            for name, index in engine.samples.items()
+        }
+        self.unresolved = SubtreeSums(engine.index, tree, {"unresolved": engine.unresolved})
+        self._kpis: dict[Kpi, Callable[[_Memo, str, date, date], Metric]] = {
+            Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
+                Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
+            ),
+            Kpi.DEPLOYMENT_DAYS_PER_WEEK: self._rate(
+                Kpi.DEPLOYMENT_DAYS_PER_WEEK,
+                lambda t, s, e: self.delivery.deployment_days(t, s, e)[0],
+            ),
+            Kpi.CHANGE_FAILURE_RATE: self._rate(
+                Kpi.CHANGE_FAILURE_RATE, self.delivery.change_failure_rate
+            ),
+            Kpi.LEAD_TIME_P50: self._percentile(Kpi.LEAD_TIME_P50, "lead_time", 0),
+            Kpi.LEAD_TIME_P90: self._percentile(Kpi.LEAD_TIME_P90, "lead_time", 1),
+            Kpi.TIME_TO_RESTORE_P50: self._percentile(Kpi.TIME_TO_RESTORE_P50, "restore", 0),
+            Kpi.TIME_TO_FIRST_REVIEW_P50: self._percentile(
+                Kpi.TIME_TO_FIRST_REVIEW_P50, "first_review", 0
+            ),
+            Kpi.REVIEW_TO_MERGE_P50: self._percentile(
+                Kpi.REVIEW_TO_MERGE_P50, "review_to_merge", 0
+            ),
+            Kpi.UNREVIEWED_MERGE_RATE: self._rate(
+                Kpi.UNREVIEWED_MERGE_RATE, self.review.unreviewed_merge_rate
+            ),
+            Kpi.CHANGES_PER_ENGINEER_PER_WEEK: self._rate(
+                Kpi.CHANGES_PER_ENGINEER_PER_WEEK,
+                lambda t, s, e: changes_per_engineer_per_week(
+                    self.contributions, self.headcount, t, s, e, self.config.engineer_roles
+                ),
+            ),
+            Kpi.CODE_COVERAGE: self._on_last_day(Kpi.CODE_COVERAGE, self._coverage),
+            Kpi.TECHNICAL_DEBT_MINUTES: self._on_last_day(Kpi.TECHNICAL_DEBT_MINUTES, self._debt),
+            Kpi.HEADCOUNT: self._on_last_day(Kpi.HEADCOUNT, self._headcount),
+            Kpi.SDE_RATIO: self._on_last_day(Kpi.SDE_RATIO, self._sde_ratio),
+            Kpi.INBOUND_REMOTE_RATE: self._rate(
+                Kpi.INBOUND_REMOTE_RATE, self.contributions.inbound
+            ),
+            Kpi.OUTBOUND_REMOTE_RATE: self._rate(
+                Kpi.OUTBOUND_REMOTE_RATE, self.contributions.outbound
+            ),
+            Kpi.MIGRATION_SHARE: self._on_last_day(Kpi.MIGRATION_SHARE, self._migration),
+        }
+
+    # -- one KPI ---------------------------------------------------------------------------
+
+    def _rate(
+        self, kpi: Kpi, compute: Callable[[str, date, date], Rate]
+    ) -> Callable[[_Memo, str, date, date], Metric]:
+        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+            rate = compute(team, start, end)
+            return Metric(kpi, rate.value, rate.sample)
+
+        return metric
+
+    def _on_last_day(
+        self, kpi: Kpi, compute: Callable[[str, date], Rate]
+    ) -> Callable[[_Memo, str, date, date], Metric]:
+        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+            rate = compute(team, end - timedelta(days=1))
+            return Metric(kpi, rate.value, rate.sample)
+
+        return metric
+
+    def _percentile(
+        self, kpi: Kpi, measure: str, which: int
+    ) -> Callable[[_Memo, str, date, date], Metric]:
+        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+            key = (measure, team, start, end)
+            if key not in memo.percentiles:
+                memo.percentiles[key] = self.percentile[measure].percentiles(
+                    team, start, end, (0.5, 0.9)
+                )
+            found = memo.percentiles[key]
+            return Metric(kpi, found.values[which], found.sample, found.exact)
+
+        return metric
+
+    def _coverage(self, team: str, on: date) -> Rate:
+        measured = self.quality.code_coverage(team, on)
+        return Rate(measured.value, measured.measured)
+
+    def _debt(self, team: str, on: date) -> Rate:
+        measured = self.quality.technical_debt_minutes(team, on)
+        return Rate(measured.value, measured.measured)
+
+    def _headcount(self, team: str, on: date) -> Rate:
+        total = sum(self.headcount.by_category(team, on).values())
+        return Rate(float(total), total)
+
+    def _sde_ratio(self, team: str, on: date) -> Rate:
+        return Rate(*self.headcount.share(team, on, self.config.engineer_roles))
+
+    def _migration(self, team: str, on: date) -> Rate:
+        return Rate(*self.platforms.share(team, on, self.config.target_platforms))
+
+    def metric(
+        self, kpi: Kpi, team: str, start: date, end: date, memo: _Memo | None = None
+    ) -> Metric:
+        """One KPI of one subtree over ``[start, end)``, without comparisons."""
+        memo = memo if memo is not None else _Memo()
+        key = (kpi, team, start, end)
+        if key not in memo.metrics:
+            memo.metrics[key] = self._kpis[kpi](memo, team, start, end)
+        return memo.metrics[key]
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def report(
+        self,
+        team: str,
+        start: date,
+        end: date,
+        *,
+        kpis: Iterable[Kpi] = tuple(Kpi),
+        compare: bool = True,
+    ) -> KpiReport:
+        """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons."""
+        return self.reports([team], start, end, kpis=kpis, compare=compare)[0]
+
+    def reports(
+        self,
+        teams: Sequence[str],
+        start: date,
+        end: date,
+        *,
+        kpis: Iterable[Kpi] = tuple(Kpi),
+        compare: bool = True,
+    ) -> list[KpiReport]:
+        """Reports of many subtrees at once; peers, parents and the org are computed once for
+        all of them."""
+        for team in teams:
+            if team not in self.tree:
+                raise KeyError(f"unknown team {team!r}")
+        if end <= start:
+            raise ValueError(f"empty window [{start}, {end}): 'to' must be after 'from'")
+        asked = tuple(kpis)
+        memo = _Memo()
+        peers = _PeerGroups(self, memo, start, end)
+        out = []
+        for team in teams:
+            metrics = {}
+            for kpi in asked:
+                metric = self.metric(kpi, team, start, end, memo)
+                if compare:
+                    metric = Metric(
+                        kpi, metric.value, metric.sample, metric.exact, peers.compare(kpi, team)
+                    )
+                metrics[kpi] = metric
+            on = end - timedelta(days=1)
+            coverage = self.quality.code_coverage(team, on)
+            debt = self.quality.technical_debt_minutes(team, on)
+            out.append(
+                KpiReport(
+                    team=team,
+                    start=start,
+                    end=end,
+                    as_of=self.tree.as_of,
+                    metrics=metrics,
+                    deployment_tier=self.delivery.deployment_days(team, start, end)[1],
+                    headcount_by_role=self.headcount.by_category(team, on),
+                    unresolved_incidents=self.unresolved.total("unresolved", team, start, end),
+                    coverage_unmeasured=coverage.unmeasured,
+                    debt_unmeasured=debt.unmeasured,
+                )
+            )
+        return out
+
+    def trend(
+        self, kpi: Kpi, team: str, start: date, end: date, grain: Grain = Grain.WEEK
+    ) -> list[tuple[date, date, Metric]]:
+        """``kpi`` for each week (counted from ``start``) or calendar month of the window."""
+        if team not in self.tree:
+            raise KeyError(f"unknown team {team!r}")
+        memo = _Memo()
+        return [
+            (first, last, self.metric(kpi, team, first, last, memo))
+            for first, last in periods(start, end, grain)
+        ]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The sorted values of a sibling group, with their mean and sum of squared deviations,
+    so that any member's peers (the group without it) are summed up in O(log n)."""
+
+    values: npt.NDArray[np.float64]
+    mean: float
+    squares: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> _Group:
+        ordered = np.sort(np.array(values, dtype=np.float64))
+        mean = float(ordered.mean()) if len(ordered) else 0.0
+        return cls(ordered, mean, float(((ordered - mean) ** 2).sum()))
+
+    def without(self, value: float | None) -> tuple[float | None, float | None, float | None]:
+        """Median, percentile rank of ``value`` and its z-score among the group's values with
+        one occurrence of ``value`` taken out (none when ``value`` is None: not a member)."""
+        ordered, n = self.values, len(self.values)
+        at = -1 if value is None else int(np.searchsorted(ordered, value))
+        size, mean, squares = n, self.mean, self.squares
+        if at >= 0:
+            assert value is not None
+            size = n - 1
+            if size:
+                mean = (n * self.mean - value) / size
+                squares = max(self.squares - (value - self.mean) * (value - mean), 0.0)
+
+        def peer(i: int) -> float:  # the i-th smallest peer
+            return float(ordered[i if at < 0 or i < at else i + 1])
+
+        if size == 0:
+            return None, None, None
+        median = peer(max(math.ceil(0.5 * size) - 1, 0))
+        if value is None:
+            return median, None, None
+        below = int(np.searchsorted(ordered, value, "left"))
+        equal = int(np.searchsorted(ordered, value, "right")) - below - (1 if at >= 0 else 0)
+        percentile = 100 * (below + equal / 2) / size
+        z = None
+        if size >= 2 and peer(0) != peer(size - 1):
+            z = (value - mean) / math.sqrt(squares / size)
+        return median, percentile, z
+
+
+class _PeerGroups:
+    """Comparisons for many teams: each sibling group's values are computed and sorted once."""
+
+    def __init__(self, view: OrgView, memo: _Memo, start: date, end: date) -> None:
+        self.view = view
+        self.memo = memo
+        self.start, self.end = start, end
+        self.previous = start - (end - start)
+        self._groups: dict[tuple[Kpi, str | None], _Group] = {}
+
+    def _value(self, kpi: Kpi, team: str) -> float | None:
+        return self.view.metric(kpi, team, self.start, self.end, self.memo).value
+
+    def _group(self, kpi: Kpi, team: str) -> _Group:
+        """The values of the active teams under the team's parent (or of the active roots),
+        the team itself included when it is one of them."""
+        tree = self.view.tree
+        parent = tree.parent(team)
+        key = (kpi, parent)
+        if key not in self._groups:
+            members = (
+                tree.children(parent)
+                if parent is not None
+                else tuple(root for root in tree.roots if tree.is_active(root))
+            )
+            values = [v for member in members if (v := self._value(kpi, member)) is not None]
+            self._groups[key] = _Group.of(values)
+        return self._groups[key]
+
+    def compare(self, kpi: Kpi, team: str) -> Comparison:
+        tree = self.view.tree
+        value = self._value(kpi, team)
+        ancestors = tree.ancestors(team)
+        parent = tree.parent(team)
+        group = self._group(kpi, team)
+        # the team is among its group exactly when it is active and has a value
+        if value is not None and tree.is_active(team):
+            median, percentile, z = group.without(value)
+        else:
+            median, _, _ = group.without(None)
+            percentile = z = None
+            if value is not None and len(group.values):
+                outsider = _Group.of([*group.values.tolist(), value])
+                _, percentile, z = outsider.without(value)
+        return Comparison(
+            value=value,
+            org_value=self._value(kpi, ancestors[0] if ancestors else team),
+            parent_value=None if parent is None else self._value(kpi, parent),
+            peer_median=median,
+            peer_percentile=percentile,
+            z_score=z,
+            previous_value=self.view.metric(kpi, team, self.previous, self.start, self.memo).value,
+        )
