@@ -37,13 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from graph.frames import COLUMNS, UTC_MICROS, OrgFrames
-from graph.store.bulk import _adbc_connect, _adbc_query
-
-#: The ADBC SQLite driver types each column from the values of the first batch (1024 rows by
-#: default): a nullable text column whose first batch is all null becomes int64, and the read
-#: then fails at its first text value. With batches larger than any table, every value is seen
-#: (and one large batch is also a third faster than many small ones).
-_SQLITE_OPTIONS = {"adbc.sqlite.query.batch_rows": str(1 << 30)}
+from graph.store.bulk import ONE_BATCH, _adbc_connect, _adbc_query
 
 
 async def read_frames(engine: AsyncEngine) -> OrgFrames:
@@ -96,7 +90,7 @@ def _read_sqlite(path: str) -> dict[str, pl.DataFrame]:
     try:
         frames = {
             entity: _from_sqlite(
-                entity, _adbc_query(connection, _select(entity), options=_SQLITE_OPTIONS)
+                entity, _adbc_query(connection, _select(entity), options=ONE_BATCH)
             )
             for entity in COLUMNS
         }

@@ -223,3 +223,23 @@ async def test_unknown_columns_are_ignored_and_reported(database: Database, tmp_
     report = await _load(database, write_bundle(tmp_path / "b", bundle))
     assert report.ignored_columns == {"services.csv": ["cost_center"]}
     assert report.rows["services"] == 2
+
+
+async def test_a_store_whose_first_rows_have_no_value_in_a_column_is_read_back(
+    database: Database, tmp_path: Path
+) -> None:
+    # given a store whose teams have no type in their first 1,100 rows (more than one batch of
+    # SQLite's ADBC driver, which types a column from its first batch), and one that has
+    teams = [{"id": "t0000", "name": "Root", "parent_id": "", "type": ""}]
+    teams += [
+        {"id": f"t{i:04}", "name": f"T{i}", "parent_id": "t0000", "type": ""}
+        for i in range(1, 1100)
+    ]
+    teams.append({"id": "t9999", "name": "Last", "parent_id": "t0000", "type": "squad"})
+    await _load(database, write_bundle(tmp_path / "a", {"teams": teams}))
+    # when a second bundle adds a team, so that the load reads the stored teams back
+    extra = [{"id": "t5000", "name": "New", "parent_id": "t9999", "type": "squad"}]
+    report = await _load(database, write_bundle(tmp_path / "b", {"teams": extra}))
+    # then it loads, and every stored type is intact
+    assert report.rows["teams"] == 1
+    assert await _rows(database, "SELECT count(*) FROM teams WHERE type = 'squad'") == [(2,)]
