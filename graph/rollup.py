@@ -86,11 +86,10 @@ def attribute_to_owner(events: pl.DataFrame, services: pl.DataFrame, *, at: str)
 class Cube:
     """``counts[team, day]`` of one additive measure, teams in ``TeamIndex`` order.
 
-    An event measure is 0 outside the index's days; a state measure (``steady``, such as the
-    services a team owns) keeps its first day's value before them and its last day's after."""
+    An event measure: 0 outside the index's days. (Point-in-time state such as the people of a
+    team lives in ``graph/intervals.py``.)"""
 
     counts: npt.NDArray[np.int64] | npt.NDArray[np.int32]
-    steady: bool = False
 
     def __post_init__(self) -> None:
         # most cubes fit in 32 bits: half the memory at 20,000 teams x 1,000 days (85 MB)
@@ -148,7 +147,6 @@ class SubtreeSums:
     def __init__(self, index: TeamIndex, tree: OrgTree, cubes: Mapping[str, Cube]) -> None:
         self.index = index
         self.tree = tree
-        self._steady = {name for name, cube in cubes.items() if cube.steady}
         order = index.rows(pl.Series(tree.team_ids, dtype=pl.String))
         self._sums: dict[str, npt.NDArray[np.int64] | npt.NDArray[np.int32]] = {}
         for name, cube in cubes.items():
@@ -183,67 +181,23 @@ class SubtreeSums:
         table = self._sums[measure]
         a, b = self.tree.interval(team_id)
 
-        def block(d1: int, d2: int) -> int:
-            # Python ints: 32-bit corners must not overflow when combined
-            return int(table[b, d2]) - int(table[a, d2]) - int(table[b, d1]) + int(table[a, d1])
-
         d1, d2 = self.index.day(start), self.index.day(end)
-        inside = block(d1, d2) if d2 > d1 else 0
-        if measure not in self._steady:
-            return inside
-        # a state measure holds still outside the index: its edge days stand for the rest
-        before = (min(end, self.index.first) - start).days
-        last = self.index.first + timedelta(days=self.index.days)
-        after = (end - max(start, last)).days
-        edges = max(before, 0) * block(0, 1) + max(after, 0) * block(
-            self.index.days - 1, self.index.days
-        )
-        return inside + edges
+        if d2 <= d1:
+            return 0
+        # Python ints: 32-bit corners must not overflow when combined
+        return int(table[b, d2]) - int(table[a, d2]) - int(table[b, d1]) + int(table[a, d1])
 
 
 def day_range(*columns: pl.Series) -> tuple[date, int]:
-    """The first day and number of days an index needs to hold every given date (nulls and
-    the open start ``0001-01-01`` aside) and today: outside it, state measures are steady."""
-    today = date.today()
-    seen = [today]
+    """The first day and number of days an index needs to hold every given date (nulls
+    aside); a single day (today) when there is none. Event measures are 0 outside it."""
+    seen: list[date] = []
     for column in columns:
         dates = column.drop_nulls()
         if dates.dtype != pl.Date:
             dates = dates.dt.date()
-        dates = dates.filter(dates > date(1, 1, 1))
         seen += [d for d in (dates.min(), dates.max()) if isinstance(d, date)]
-    # a day of margin at each end: the edge columns then lie strictly outside every interval
-    # boundary, so the state they hold is the state of every day beyond them
-    first, last = min(seen) - timedelta(days=1), max(seen) + timedelta(days=1)
-    return first, (last - first).days + 1
-
-
-def membership_days(
-    index: TeamIndex,
-    intervals: pl.DataFrame,
-    *,
-    team: str,
-    start: str = "valid_from",
-    end: str = "valid_to",
-    weight: str | None = None,
-) -> Cube:
-    """The sum of ``weight`` (default: how many rows) of the intervals that hold each team on
-    each day: ``start`` inclusive, ``end`` exclusive (null = open), clipped to the index. A
-    steady measure: before and after the index's days it keeps its edge values."""
-    rows = index.rows(intervals[team])
-    first = np.array([index.day(d) for d in intervals[start].to_list()], dtype=np.int64)
-    last = np.array(
-        [index.days if d is None else index.day(d) for d in intervals[end].to_list()],
-        dtype=np.int64,
-    )
-    values = np.ones(len(rows), dtype=np.int64) if weight is None else intervals[weight].to_numpy()
-    diff = np.zeros((len(index.team_ids), index.days + 1), dtype=np.int64)
-    np.add.at(diff, (rows, first), values)
-    np.add.at(diff, (rows, last), -values)
-    return Cube(np.cumsum(diff, axis=1)[:, : index.days], steady=True)
-
-
-def ownership_days(index: TeamIndex, services: pl.DataFrame) -> Cube:
-    """Services owned per team and day: a window in which a subtree owned no service has a
-    null rate, not a zero one."""
-    return membership_days(index, services, team="owner_team_id")
+    if not seen:
+        return date.today(), 1
+    first = min(seen)
+    return first, (max(seen) - first).days + 1
