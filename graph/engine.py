@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from graph.comparisons import Comparison
 from graph.contributions import ContributionIndex, Contributions, changes_per_engineer_per_week
 from graph.delivery import DeliveryIndex, DeliveryKpis, DoraTier
-from graph.frames import OrgFrames
+from graph.frames import COLUMNS, OrgFrames
 from graph.measures import Rate
 from graph.membership import Membership, headcount_index, platform_index, service_intervals
 from graph.percentiles import (
@@ -41,7 +43,7 @@ from graph.percentiles import (
 )
 from graph.quality import Quality, QualityIndex
 from graph.review import ReviewFlow, ReviewIndex
-from graph.rollup import SubtreeSums, TeamIndex, day_range
+from graph.rollup import Cube, SubtreeSums, TeamIndex, day_range
 from graph.samples import (
     first_reviews,
     lead_times,
@@ -117,7 +119,46 @@ class KpiReport:
     debt_unmeasured: int
 
 
-Window = tuple[str, date, date]
+#: The indexes of an engine and the entities each reads (``structure``: the org tree and the
+#: service intervals every other part shares).
+PARTS: dict[str, frozenset[str]] = {
+    "structure": frozenset({"teams", "services"}),
+    "delivery": frozenset({"services", "deployments", "incidents"}),
+    "headcount": frozenset({"people"}),
+    "quality": frozenset({"services", "coverage", "debt"}),
+    "contributions": frozenset({"services", "people", "changes"}),
+    "review": frozenset({"services", "changes", "reviews"}),
+    "lead_time": frozenset({"services", "deployments", "changes"}),
+    "restore": frozenset({"services", "incidents"}),
+    "review_times": frozenset({"services", "changes", "reviews"}),
+}
+
+
+DIMENSIONS = ("teams", "people", "services")
+
+
+def _fingerprint(frame: pl.DataFrame) -> int:
+    """A digest of a frame's rows, whatever their order."""
+    return hash((frame.height, int(frame.hash_rows(seed=7).to_numpy().sum(dtype=np.uint64))))
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What :meth:`Engine.refresh` did: how many new loads, which indexes it rebuilt from which
+    tables, and how long it took."""
+
+    loads: int
+    parts: tuple[str, ...]
+    entities: tuple[str, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SubtreeSource:
+    """One event cube and its index (its own day range)."""
+
+    index: TeamIndex
+    cube: Cube
 
 
 class Engine:
@@ -136,54 +177,134 @@ class Engine:
         self.config = config or KpiConfig()
         self.keep = keep
         self.percentile_limits = {"exact_limit": exact_limit, "edge_samples": edge_samples}
-        teams = frames.team_ids
-        self.team_versions = [
-            TeamVersion(*row)
-            for row in frames.teams.select(
-                "id", "name", "parent_id", "type", "valid_from", "valid_to"
-            ).iter_rows()
-        ]
-        self.service_versions = [
-            ServiceVersion(*row)
-            for row in frames.services.select(
-                "id", "name", "owner_team_id", "platform", "valid_from", "valid_to"
-            ).iter_rows()
-        ]
-        services = service_intervals(frames.services)
-        self.delivery = DeliveryIndex(
-            teams, frames.services, frames.deployments, frames.incidents, services
-        )
-        self.headcount = headcount_index(teams, frames.people)
-        self.platforms = platform_index(teams, frames.services, services)
-        self.quality = QualityIndex(teams, frames.services, frames.coverage, frames.debt, services)
-        self.contributions = ContributionIndex(
-            teams, frames.services, frames.people, frames.changes
-        )
-        self.review = ReviewIndex(teams, frames.services, frames.changes, frames.reviews)
-        reviewed = first_reviews(frames)
-        samples = {
-            "lead_time": lead_times(frames),
-            "restore": restore_times(frames),
-            "first_review": time_to_first_review(frames, reviewed),
-            "review_to_merge": review_to_merge(frames, reviewed),
-        }
-        unresolved = unresolved_incidents(frames)
-        first, days = day_range(unresolved["day"], *(s["day"] for s in samples.values()))
-        self.index = TeamIndex(teams, first, days)
-        self.samples = {
-            name: PercentileIndex(self.index, s["team_id"], s["day"], s["hours"])
-            for name, s in samples.items()
-        }
-        self.unresolved = self.index.cube(unresolved["team_id"], unresolved["day"])
         self._views: OrderedDict[date, OrgView] = OrderedDict()
         self._lock = threading.Lock()
+        self.loaded_through: int | None = None
+        self._fingerprints: dict[str, int] = {}
+        self._build(frames, set(PARTS))
+
+    def _build(self, frames: OrgFrames, parts: set[str]) -> None:
+        """(Re)build the indexes of ``parts`` from ``frames`` (which must hold every entity
+        those parts read: see :data:`PARTS`)."""
+        teams = frames.team_ids
+        self._fingerprints.update(
+            {entity: _fingerprint(getattr(frames, entity)) for entity in DIMENSIONS}
+        )
+        if "structure" in parts:
+            self.team_ids = teams
+            self.team_versions = [
+                TeamVersion(*row)
+                for row in frames.teams.select(
+                    "id", "name", "parent_id", "type", "valid_from", "valid_to"
+                ).iter_rows()
+            ]
+            self.service_versions = [
+                ServiceVersion(*row)
+                for row in frames.services.select(
+                    "id", "name", "owner_team_id", "platform", "valid_from", "valid_to"
+                ).iter_rows()
+            ]
+            self.services = service_intervals(frames.services)
+            self.platforms = platform_index(teams, frames.services, self.services)
+        teams = self.team_ids
+        if "delivery" in parts:
+            self.delivery = DeliveryIndex(
+                teams, frames.services, frames.deployments, frames.incidents, self.services
+            )
+        if "headcount" in parts:
+            self.headcount = headcount_index(teams, frames.people)
+        if "quality" in parts:
+            self.quality = QualityIndex(
+                teams, frames.services, frames.coverage, frames.debt, self.services
+            )
+        if "contributions" in parts:
+            self.contributions = ContributionIndex(
+                teams, frames.services, frames.people, frames.changes
+            )
+        if "review" in parts:
+            self.review = ReviewIndex(teams, frames.services, frames.changes, frames.reviews)
+        samples = {}
+        if "lead_time" in parts:
+            samples["lead_time"] = lead_times(frames)
+        if "restore" in parts:
+            samples["restore"] = restore_times(frames)
+            unresolved = unresolved_incidents(frames)
+            index = TeamIndex(teams, *day_range(unresolved["day"]))
+            self.unresolved = SubtreeSource(
+                index, index.cube(unresolved["team_id"], unresolved["day"])
+            )
+        if "review_times" in parts:
+            reviewed = first_reviews(frames)
+            samples["first_review"] = time_to_first_review(frames, reviewed)
+            samples["review_to_merge"] = review_to_merge(frames, reviewed)
+        if not hasattr(self, "samples"):
+            self.samples: dict[str, PercentileIndex] = {}
+        for name, sample in samples.items():
+            index = TeamIndex(teams, *day_range(sample["day"]))
+            self.samples[name] = PercentileIndex(
+                index, sample["team_id"], sample["day"], sample["hours"]
+            )
 
     @classmethod
     async def from_store(cls, engine: AsyncEngine, config: KpiConfig | None = None) -> Engine:
         """An engine over everything the store holds."""
-        from graph.store.frames import read_frames
+        from graph.store.frames import latest_load, read_frames
 
-        return cls(await read_frames(engine), config)
+        loaded_through = await latest_load(engine)  # before the read: a later load is re-read
+        built = cls(await read_frames(engine), config)
+        built.loaded_through = loaded_through
+        return built
+
+    async def refresh(self, engine: AsyncEngine) -> Refresh:
+        """Bring the indexes up to the loads committed since this engine read the store.
+
+        A load that wrote only events rebuilds just the indexes that read those entities (for
+        example deployments: delivery and lead time), reading only the tables they need; a
+        load that wrote teams or services changes attribution and structure everywhere and
+        rebuilds everything; people rebuild headcount and contributions. Cached views are
+        dropped either way (the next request builds its structure date again)."""
+        from graph.store.frames import latest_load, loads_since, read_frames
+
+        started = time.perf_counter()
+        loads = await loads_since(engine, self.loaded_through)
+        if not loads:
+            return Refresh(loads=0, parts=(), entities=(), seconds=0.0)
+        through = await latest_load(engine)
+        # every bundle holds teams: a dimension counts as touched only when its rows changed
+        dimensions = await read_frames(engine, DIMENSIONS)
+        touched = {
+            entity
+            for report in loads
+            for entity, n in report.get("rows", {}).items()
+            if n and entity not in DIMENSIONS
+        }
+        touched |= {
+            entity
+            for entity in DIMENSIONS
+            if _fingerprint(getattr(dimensions, entity)) != self._fingerprints[entity]
+        }
+        parts = {part for part, entities in PARTS.items() if touched & entities}
+        if "teams" in touched or "services" in touched:
+            parts = set(PARTS)
+        needed = set().union(*(PARTS[part] for part in parts)) - set(DIMENSIONS)
+        if parts:
+            facts = await read_frames(engine, needed)
+            frames = OrgFrames(
+                **{
+                    entity: getattr(dimensions if entity in DIMENSIONS else facts, entity)
+                    for entity in COLUMNS
+                }
+            )
+            with self._lock:
+                self._build(frames, parts)
+                self._views.clear()
+        self.loaded_through = through
+        return Refresh(
+            loads=len(loads),
+            parts=tuple(sorted(parts)),
+            entities=tuple(sorted(needed | set(DIMENSIONS))) if parts else (),
+            seconds=time.perf_counter() - started,
+        )
 
     def view(self, as_of: date | None = None) -> OrgView:
         """The KPIs in the org structure of ``as_of`` (default today)."""
@@ -225,7 +346,9 @@ class OrgView:
             name: index.for_tree(tree, **engine.percentile_limits)
             for name, index in engine.samples.items()
         }
-        self.unresolved = SubtreeSums(engine.index, tree, {"unresolved": engine.unresolved})
+        self.unresolved = SubtreeSums(
+            engine.unresolved.index, tree, {"unresolved": engine.unresolved.cube}
+        )
         self._kpis: dict[Kpi, Callable[[_Memo, str, date, date], Metric]] = {
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week

@@ -29,6 +29,7 @@ client already keep one core each busy, so the reads stay on one connection, one
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from typing import Any
 
 import adbc_driver_postgresql.dbapi as adbc_postgres  # type: ignore[import-untyped]
@@ -36,31 +37,51 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.frames import COLUMNS, UTC_MICROS, OrgFrames
-from graph.store.bulk import ONE_BATCH, _adbc_connect, _adbc_query
+from graph.frames import COLUMNS, UTC_MICROS, OrgFrames, empty
+from graph.store.bulk import ONE_BATCH, _adbc_connect, _adbc_query, _table
 
 
-async def read_frames(engine: AsyncEngine) -> OrgFrames:
-    """Every row of the store behind ``engine`` that the engine needs (see :data:`COLUMNS`).
+async def read_frames(engine: AsyncEngine, entities: Collection[str] | None = None) -> OrgFrames:
+    """Every row of the store behind ``engine`` that the engine needs (see :data:`COLUMNS`),
+    or only those of ``entities`` (the other frames are then empty).
 
     On SQLite the engine's pool is emptied first (another SQLite library reads the file, and
     two must not hold it open at once in one process): nothing else in this process may use
     the store while the read runs. On PostgreSQL the engine's connections are left alone.
     """
+    wanted = list(COLUMNS) if entities is None else [e for e in COLUMNS if e in set(entities)]
     if engine.dialect.name == "postgresql":
         async with engine.connect() as connection:
             search_path = await connection.scalar(sa.text("SELECT current_setting('search_path')"))
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        frames = await asyncio.to_thread(_read_postgres, url, str(search_path))
+        frames = await asyncio.to_thread(_read_postgres, url, str(search_path), wanted)
     elif engine.dialect.name == "sqlite":
         path = engine.url.database
         if not path or path == ":memory:":
             raise ValueError("reads from SQLite need a database file, not an in-memory database")
         await engine.dispose()
-        frames = await asyncio.to_thread(_read_sqlite, path)
+        frames = await asyncio.to_thread(_read_sqlite, path, wanted)
     else:
         raise ValueError(f"unsupported database {engine.dialect.name!r}")
-    return OrgFrames(**frames)
+    return OrgFrames(**{entity: frames.get(entity, empty(entity)) for entity in COLUMNS})
+
+
+async def latest_load(engine: AsyncEngine) -> int | None:
+    """The id of the last load committed to the store (None: none yet)."""
+    async with engine.connect() as connection:
+        found = await connection.scalar(sa.select(sa.func.max(_table("loads").c.id)))
+    return None if found is None else int(found)
+
+
+async def loads_since(engine: AsyncEngine, after: int | None) -> list[dict[str, Any]]:
+    """The reports of the loads committed after the load ``after`` (all of them for None), in
+    order."""
+    table = _table("loads")
+    query = sa.select(table.c.report).order_by(table.c.id)
+    if after is not None:
+        query = query.where(table.c.id > after)
+    async with engine.connect() as connection:
+        return [dict(report) for report in (await connection.scalars(query))]
 
 
 def _select(entity: str) -> str:
@@ -68,14 +89,15 @@ def _select(entity: str) -> str:
     return f'SELECT {names} FROM "{entity}"'
 
 
-def _read_postgres(url: str, search_path: str) -> dict[str, pl.DataFrame]:
+def _read_postgres(url: str, search_path: str, wanted: list[str]) -> dict[str, pl.DataFrame]:
     connection: Any = adbc_postgres.connect(url)
     try:
         # The driver has begun a transaction: make it one snapshot for every table.
         _adbc_query(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         _adbc_query(connection, "SELECT set_config('search_path', $1, false)", (search_path,))
         frames = {}
-        for entity, columns in COLUMNS.items():
+        for entity in wanted:
+            columns = COLUMNS[entity]
             frame = _adbc_query(connection, _select(entity))
             # timestamptz and date come typed; integer counts widen to Int64
             frames[entity] = frame.select(pl.col(name).cast(kind) for name, kind in columns.items())
@@ -85,14 +107,14 @@ def _read_postgres(url: str, search_path: str) -> dict[str, pl.DataFrame]:
         connection.close()
 
 
-def _read_sqlite(path: str) -> dict[str, pl.DataFrame]:
+def _read_sqlite(path: str, wanted: list[str]) -> dict[str, pl.DataFrame]:
     connection = _adbc_connect(path)  # not autocommit: every query reads one snapshot
     try:
         frames = {
             entity: _from_sqlite(
                 entity, _adbc_query(connection, _select(entity), options=ONE_BATCH)
             )
-            for entity in COLUMNS
+            for entity in wanted
         }
         connection.rollback()
         return frames
