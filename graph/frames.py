@@ -126,13 +126,11 @@ def typed(entity: str, frame: pl.DataFrame) -> pl.DataFrame:
     ``valid_from`` is the open start and an empty deployment environment is production."""
     out = []
     for name, kind in COLUMNS[entity].items():
-        if name not in frame.columns:
-            out.append(pl.lit(None, dtype=kind).alias(name))
-            continue
-        column = pl.col(name)
-        if frame.schema[name] == pl.String() and kind == pl.Date():
+        column = pl.col(name) if name in frame.columns else pl.lit(None, dtype=kind)
+        text = name in frame.columns and frame.schema[name] == pl.String()
+        if text and kind == pl.Date():
             column = column.str.to_date("%Y-%m-%d")
-        elif frame.schema[name] == pl.String() and kind == UTC_MICROS:
+        elif text and kind == UTC_MICROS:
             column = column.str.to_datetime(time_unit="us", time_zone="UTC")
         column = column.cast(kind)
         if name == "valid_from":
