@@ -2,7 +2,8 @@
 -- a recursive CTE for the subtree on the structure date, an interval join (LATERAL, latest
 -- version started on or before the day, else the first) for the owner or team at event time,
 -- and percentile_disc for the percentiles. Parameters: :team, :as_of, :start, :end (dates).
--- One row: every KPI value of docs/kpis.md for that subtree and window.
+-- One row: every KPI value of docs/kpis.md for that subtree and window. bench/rollup.py first
+-- creates the indexes such a query needs (YARDSTICK_INDEXES there), outside the timing.
 WITH RECURSIVE
 version AS (
     SELECT DISTINCT ON (id) id, parent_id
@@ -35,18 +36,30 @@ delivery AS (
     SELECT count(*) FILTER (WHERE status = 'success') AS successful,
            count(*) AS deployments,
            count(*) FILTER (
-               WHERE status IN ('failed', 'rolled_back')
-                  OR EXISTS (SELECT 1 FROM incidents i WHERE i.caused_by_deployment_id = deployed.id)
+               WHERE status IN ('failed', 'rolled_back') OR caused.id IS NOT NULL
            ) AS failed
-    FROM deployed WHERE owner IN (SELECT id FROM subtree)
+    FROM deployed
+    LEFT JOIN (SELECT DISTINCT caused_by_deployment_id AS id FROM incidents) caused
+        ON caused.id = deployed.id
+    WHERE owner IN (SELECT id FROM subtree)
+),
+first_reviews AS (
+    SELECT r.change_id, min(r.submitted_at) AS reviewed_at
+    FROM reviews r JOIN changes c ON c.id = r.change_id
+    WHERE r.submitted_at >= c.opened_at AND (c.author_id IS NULL OR r.reviewer_id <> c.author_id)
+    GROUP BY r.change_id
+),
+approved AS (
+    SELECT DISTINCT r.change_id
+    FROM reviews r JOIN changes c ON c.id = r.change_id
+    WHERE r.state = 'approved' AND (c.author_id IS NULL OR r.reviewer_id <> c.author_id)
 ),
 first_review AS (
     SELECT c.id, c.service_id, c.author_id, c.opened_at, c.merged_at, c.first_commit_at,
-           c.deployment_id,
-           (SELECT min(r.submitted_at) FROM reviews r
-            WHERE r.change_id = c.id AND r.submitted_at >= c.opened_at
-              AND (c.author_id IS NULL OR r.reviewer_id <> c.author_id)) AS reviewed_at
+           c.deployment_id, f.reviewed_at, (a.change_id IS NOT NULL) AS approved
     FROM changes c
+    LEFT JOIN first_reviews f ON f.change_id = c.id
+    LEFT JOIN approved a ON a.change_id = c.id
 ),
 owned_change AS (
     SELECT f.*, (f.at AT TIME ZONE 'UTC')::date AS day, o.owner
@@ -74,12 +87,7 @@ review_flow AS (
             ORDER BY extract(epoch FROM merged_at - reviewed_at) / 3600
         ) FILTER (WHERE kind = 'merged' AND reviewed_at <= merged_at) AS review_to_merge_p50,
         count(*) FILTER (WHERE kind = 'merged') AS merged,
-        count(*) FILTER (
-            WHERE kind = 'merged' AND NOT EXISTS (
-                SELECT 1 FROM reviews r WHERE r.change_id = owned_change.id
-                AND r.state = 'approved'
-                AND (owned_change.author_id IS NULL OR r.reviewer_id <> owned_change.author_id))
-        ) AS unreviewed
+        count(*) FILTER (WHERE kind = 'merged' AND NOT approved) AS unreviewed
     FROM owned_change WHERE owner IN (SELECT id FROM subtree)
 ),
 good AS (
@@ -92,8 +100,9 @@ lead AS (
     FROM changes c
     LEFT JOIN good named ON named.id = c.deployment_id
     LEFT JOIN LATERAL (
-        SELECT g.finished_at FROM good g
-        WHERE g.service_id = c.service_id AND g.finished_at >= c.merged_at
+        SELECT g.finished_at FROM deployments g
+        WHERE g.environment = 'production' AND g.status = 'success'
+          AND g.service_id = c.service_id AND g.finished_at >= c.merged_at
         ORDER BY g.finished_at LIMIT 1
     ) next ON named.id IS NULL
     WHERE c.merged_at IS NOT NULL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, generate, info, load
+from api.cli import demo, generate, info, load, report
 
 app = typer.Typer(
     name="orgraph",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("load")(load.load)
 app.command("generate")(generate.generate)
 app.command("info")(info.info)
+app.command("report")(report.report)
 app.command("demo")(demo.demo)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,38 @@ def test_demo_builds_an_org_in_the_default_store(tmp_path: Path) -> None:
     assert (tmp_path / "orgraph.db").exists()
     assert "loaded in" in result.stdout
     assert "teams" in result.stdout
+
+
+def test_report_prints_every_kpi_of_a_subtree(database: Database, tmp_path: Path) -> None:
+    # given a generated org loaded into the store
+    bundle = tmp_path / "bundle"
+    generated = orgraph(
+        "generate", str(bundle), "--teams", "30", "--seed", "8", "--end", "2026-01-01"
+    )
+    assert generated.returncode == 0, generated.stderr
+    assert orgraph("load", str(bundle), "--db", database.url).returncode == 0
+    from graph.engine import Engine, Kpi
+    from graph.frames import read_bundle
+
+    view = Engine(read_bundle(bundle)).view(date(2026, 1, 1))
+    root = view.tree.roots[0]
+    expected = view.report(root, date(2025, 1, 1), date(2026, 1, 1))
+    # when its report is asked for on the command line
+    shown = orgraph(
+        "report", root, "--from", "2025-01-01", "--to", "2026-01-01", "--db", database.url
+    )
+    # then every KPI shows, with the value the engine computes from the same rows
+    assert shown.returncode == 0, shown.stderr
+    assert f"{root}: 2025-01-01 .. 2026-01-01" in shown.stdout
+    for kpi in Kpi:
+        assert kpi.value.lower().replace("_", " ") in shown.stdout
+    headcount = expected.metrics[Kpi.HEADCOUNT].value
+    assert headcount is not None
+    assert re.search(rf"headcount\s*│\s*{headcount:,.0f}\s*│", shown.stdout), shown.stdout
+    # and an unknown team or an empty window is named
+    unknown = orgraph("report", "nope", "--db", database.url)
+    assert unknown.returncode == 1
+    assert "unknown team 'nope'" in unknown.stderr
+    empty = orgraph("report", root, "--from", "2025-02-01", "--to", "2025-01-01")
+    assert empty.returncode == 2
+    assert "empty window [2025-02-01, 2025-01-01)" in empty.stderr
