@@ -14,15 +14,18 @@ sums per cube for its structure date. Nothing scans events at query time.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +36,13 @@ from graph.contributions import ContributionIndex, Contributions, changes_per_en
 from graph.delivery import DeliveryIndex, DeliveryKpis, DoraTier
 from graph.frames import COLUMNS, OrgFrames
 from graph.measures import Rate
-from graph.membership import Membership, headcount_index, platform_index, service_intervals
+from graph.membership import (
+    Membership,
+    MembershipIndex,
+    headcount_index,
+    platform_index,
+    service_intervals,
+)
 from graph.percentiles import (
     EDGE_SAMPLES,
     EXACT_LIMIT,
@@ -137,6 +146,13 @@ PARTS: dict[str, frozenset[str]] = {
 DIMENSIONS = ("teams", "people", "services")
 
 
+def in_parallel(tasks: Mapping[str, Callable[[], object]]) -> dict[str, object]:
+    """Run independent builds on a thread per core (numpy and polars release the GIL)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(len(tasks), os.cpu_count() or 1))) as pool:
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def _fingerprint(frame: pl.DataFrame) -> int:
     """A digest of a frame's rows, whatever their order."""
     return hash((frame.height, int(frame.hash_rows(seed=7).to_numpy().sum(dtype=np.uint64))))
@@ -164,6 +180,13 @@ class SubtreeSource:
 class Engine:
     """Cubes and sample indexes of every measure, built once from the rows; views per
     structure date are built on demand and the ``keep`` most recent are cached."""
+
+    delivery: DeliveryIndex
+    headcount: MembershipIndex
+    quality: QualityIndex
+    contributions: ContributionIndex
+    review: ReviewIndex
+    unresolved: SubtreeSource
 
     def __init__(
         self,
@@ -207,43 +230,55 @@ class Engine:
             self.services = service_intervals(frames.services)
             self.platforms = platform_index(teams, frames.services, self.services)
         teams = self.team_ids
-        if "delivery" in parts:
-            self.delivery = DeliveryIndex(
-                teams, frames.services, frames.deployments, frames.incidents, self.services
-            )
-        if "headcount" in parts:
-            self.headcount = headcount_index(teams, frames.people)
-        if "quality" in parts:
-            self.quality = QualityIndex(
-                teams, frames.services, frames.coverage, frames.debt, self.services
-            )
-        if "contributions" in parts:
-            self.contributions = ContributionIndex(
-                teams, frames.services, frames.people, frames.changes
-            )
-        if "review" in parts:
-            self.review = ReviewIndex(teams, frames.services, frames.changes, frames.reviews)
-        samples = {}
-        if "lead_time" in parts:
-            samples["lead_time"] = lead_times(frames)
-        if "restore" in parts:
-            samples["restore"] = restore_times(frames)
-            unresolved = unresolved_incidents(frames)
-            index = TeamIndex(teams, *day_range(unresolved["day"]))
-            self.unresolved = SubtreeSource(
-                index, index.cube(unresolved["team_id"], unresolved["day"])
-            )
-        if "review_times" in parts:
+
+        def percentiles(sample: pl.DataFrame) -> PercentileIndex:
+            index = TeamIndex(teams, *day_range(sample["day"]))
+            return PercentileIndex(index, sample["team_id"], sample["day"], sample["hours"])
+
+        def unresolved() -> SubtreeSource:
+            found = unresolved_incidents(frames)
+            index = TeamIndex(teams, *day_range(found["day"]))
+            return SubtreeSource(index, index.cube(found["team_id"], found["day"]))
+
+        def review_times() -> dict[str, PercentileIndex]:
             reviewed = first_reviews(frames)
-            samples["first_review"] = time_to_first_review(frames, reviewed)
-            samples["review_to_merge"] = review_to_merge(frames, reviewed)
+            return {
+                "first_review": percentiles(time_to_first_review(frames, reviewed)),
+                "review_to_merge": percentiles(review_to_merge(frames, reviewed)),
+            }
+
+        tasks: dict[str, Callable[[], object]] = {
+            "delivery": lambda: DeliveryIndex(
+                teams, frames.services, frames.deployments, frames.incidents, self.services
+            ),
+            "headcount": lambda: headcount_index(teams, frames.people),
+            "quality": lambda: QualityIndex(
+                teams, frames.services, frames.coverage, frames.debt, self.services
+            ),
+            "contributions": lambda: ContributionIndex(
+                teams, frames.services, frames.people, frames.changes
+            ),
+            "review": lambda: ReviewIndex(teams, frames.services, frames.changes, frames.reviews),
+            "lead_time": lambda: {"lead_time": percentiles(lead_times(frames))},
+            "restore": lambda: (
+                {"restore": percentiles(restore_times(frames))},
+                unresolved(),
+            ),
+            "review_times": review_times,
+        }
+        built = in_parallel({name: task for name, task in tasks.items() if name in parts})
         if not hasattr(self, "samples"):
             self.samples: dict[str, PercentileIndex] = {}
-        for name, sample in samples.items():
-            index = TeamIndex(teams, *day_range(sample["day"]))
-            self.samples[name] = PercentileIndex(
-                index, sample["team_id"], sample["day"], sample["hours"]
-            )
+        for name, value in built.items():
+            if name == "restore":
+                restore, self.unresolved = cast(
+                    tuple[dict[str, PercentileIndex], SubtreeSource], value
+                )
+                self.samples.update(restore)
+            elif name in ("lead_time", "review_times"):
+                self.samples.update(cast(dict[str, PercentileIndex], value))
+            else:
+                setattr(self, name, value)
 
     @classmethod
     async def from_store(cls, engine: AsyncEngine, config: KpiConfig | None = None) -> Engine:
@@ -336,19 +371,38 @@ class OrgView:
         self.engine = engine
         self.tree = tree
         self.config = engine.config
-        self.delivery: DeliveryKpis = engine.delivery.for_tree(tree)
-        self.headcount: Membership = engine.headcount.for_tree(tree)
-        self.platforms: Membership = engine.platforms.for_tree(tree)
-        self.quality: Quality = engine.quality.for_tree(tree)
-        self.contributions: Contributions = engine.contributions.for_tree(tree)
-        self.review: ReviewFlow = engine.review.for_tree(tree)
-        self.percentile: dict[str, SubtreePercentiles] = {
-            name: index.for_tree(tree, **engine.percentile_limits)
-            for name, index in engine.samples.items()
-        }
-        self.unresolved = SubtreeSums(
-            engine.unresolved.index, tree, {"unresolved": engine.unresolved.cube}
+        # the parts are independent and mostly numpy and polars, which release the GIL
+        built = in_parallel(
+            {
+                "delivery": lambda: engine.delivery.for_tree(tree),
+                "headcount": lambda: engine.headcount.for_tree(tree),
+                "platforms": lambda: engine.platforms.for_tree(tree),
+                "quality": lambda: engine.quality.for_tree(tree),
+                "contributions": lambda: engine.contributions.for_tree(tree),
+                "review": lambda: engine.review.for_tree(tree),
+                "unresolved": lambda: SubtreeSums(
+                    engine.unresolved.index, tree, {"unresolved": engine.unresolved.cube}
+                ),
+                **{
+                    f"percentile:{name}": functools.partial(
+                        index.for_tree, tree, **engine.percentile_limits
+                    )
+                    for name, index in engine.samples.items()
+                },
+            }
         )
+        self.delivery = cast(DeliveryKpis, built["delivery"])
+        self.headcount = cast(Membership, built["headcount"])
+        self.platforms = cast(Membership, built["platforms"])
+        self.quality = cast(Quality, built["quality"])
+        self.contributions = cast(Contributions, built["contributions"])
+        self.review = cast(ReviewFlow, built["review"])
+        self.unresolved = cast(SubtreeSums, built["unresolved"])
+        self.percentile: dict[str, SubtreePercentiles] = {
+            name.split(":", 1)[1]: cast(SubtreePercentiles, value)
+            for name, value in built.items()
+            if name.startswith("percentile:")
+        }
         self._kpis: dict[Kpi, Callable[[_Memo, str, date, date], Metric]] = {
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week

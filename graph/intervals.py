@@ -12,6 +12,7 @@ subtree root's own entries, whatever the size of the subtree. Memory is rows x (
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -63,12 +64,15 @@ class IntervalIndex:
             self.weights[name] = rows[name].cast(pl.Int64).to_numpy().astype(np.int64)
 
         self._last: tuple[OrgTree, SubtreeIntervals] | None = None
+        self._lock = threading.Lock()
 
     def for_tree(self, tree: OrgTree) -> SubtreeIntervals:
-        """The sums for one tree (the last one is kept: several KPIs share an index)."""
-        if self._last is None or self._last[0] is not tree:
-            self._last = (tree, SubtreeIntervals(self, tree))
-        return self._last[1]
+        """The sums for one tree (the last one is kept: several KPIs share an index, and may
+        ask for it from several threads at once)."""
+        with self._lock:
+            if self._last is None or self._last[0] is not tree:
+                self._last = (tree, SubtreeIntervals(self, tree))
+            return self._last[1]
 
 
 class _Sorted:
