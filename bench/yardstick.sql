@@ -2,6 +2,8 @@
 -- a recursive CTE for the subtree on the structure date, an interval join (LATERAL, latest
 -- version started on or before the day, else the first) for the owner or team at event time,
 -- and percentile_disc for the percentiles. Parameters: :team, :as_of, :start, :end (dates).
+-- The owners are computed once per event in MATERIALIZED CTEs and then filtered by the subtree
+-- with a hashed semi-join (inlined, PostgreSQL re-scanned the whole subtree for every event).
 -- One row: every KPI value of docs/kpis.md for that subtree and window. bench/rollup.py first
 -- creates the indexes such a query needs (YARDSTICK_INDEXES there), outside the timing.
 WITH RECURSIVE
@@ -17,7 +19,7 @@ subtree AS (
     SELECT v.id FROM version v JOIN subtree s ON v.parent_id = s.id
 ),
 last_day AS (SELECT (:end)::date - 1 AS day),
-deployed AS (
+deployed AS MATERIALIZED (
     SELECT d.id, d.status, d.finished_at, (d.finished_at AT TIME ZONE 'UTC')::date AS day, o.owner
     FROM deployments d
     CROSS JOIN LATERAL (
@@ -61,7 +63,7 @@ first_review AS (
     LEFT JOIN first_reviews f ON f.change_id = c.id
     LEFT JOIN approved a ON a.change_id = c.id
 ),
-owned_change AS (
+owned_change AS MATERIALIZED (
     SELECT f.*, (f.at AT TIME ZONE 'UTC')::date AS day, o.owner
     FROM (
         SELECT fr.*, fr.opened_at AS at, 'opened' AS kind FROM first_review fr
@@ -108,7 +110,7 @@ lead AS (
     WHERE c.merged_at IS NOT NULL
       AND (c.first_commit_at IS NULL OR c.first_commit_at <= c.merged_at)
 ),
-lead_owned AS (
+lead_owned AS MATERIALIZED (
     SELECT l.*, o.owner FROM lead l
     CROSS JOIN LATERAL (
         SELECT s.owner_team_id AS owner FROM services s
@@ -130,11 +132,9 @@ lead_time AS (
                ORDER BY extract(epoch FROM deployed_at - started) / 3600) AS p90
     FROM lead_owned WHERE owner IN (SELECT id FROM subtree)
 ),
-restore AS (
-    SELECT percentile_disc(0.5) WITHIN GROUP (
-               ORDER BY extract(epoch FROM i.resolved_at - i.started_at) / 3600
-           ) FILTER (WHERE i.resolved_at IS NOT NULL) AS p50,
-           count(*) FILTER (WHERE i.resolved_at IS NULL) AS unresolved
+incident_owned AS MATERIALIZED (
+    -- each incident's owner at its start, computed once (the interval join), then filtered
+    SELECT i.started_at, i.resolved_at, o.owner
     FROM incidents i
     CROSS JOIN LATERAL (
         SELECT s.owner_team_id AS owner FROM services s
@@ -144,9 +144,15 @@ restore AS (
                       THEN s.valid_from END DESC, s.valid_from
         LIMIT 1
     ) o
-    WHERE o.owner IN (SELECT id FROM subtree)
-      AND (i.started_at AT TIME ZONE 'UTC')::date >= :start
+    WHERE (i.started_at AT TIME ZONE 'UTC')::date >= :start
       AND (i.started_at AT TIME ZONE 'UTC')::date < :end
+),
+restore AS (
+    SELECT percentile_disc(0.5) WITHIN GROUP (
+               ORDER BY extract(epoch FROM resolved_at - started_at) / 3600
+           ) FILTER (WHERE resolved_at IS NOT NULL) AS p50,
+           count(*) FILTER (WHERE resolved_at IS NULL) AS unresolved
+    FROM incident_owned WHERE owner IN (SELECT id FROM subtree)
 ),
 people_now AS (
     SELECT p.role FROM people p, last_day
@@ -171,7 +177,7 @@ latest_debt AS (
     ORDER BY d.service_id, d.measured_at DESC
 ),
 merged_by AS (
-    SELECT owner, a.author
+    SELECT (so.id IS NOT NULL) AS owner_in, (sa.id IS NOT NULL) AS author_in
     FROM owned_change oc
     CROSS JOIN LATERAL (
         SELECT p.team_id AS author FROM people p
@@ -180,16 +186,16 @@ merged_by AS (
                  CASE WHEN p.valid_from <= oc.day THEN p.valid_from END DESC, p.valid_from
         LIMIT 1
     ) a
+    LEFT JOIN subtree so ON so.id = oc.owner
+    LEFT JOIN subtree sa ON sa.id = a.author
     WHERE oc.kind = 'merged'
 ),
 contributions AS (
     SELECT
-        count(*) FILTER (WHERE owner IN (SELECT id FROM subtree)) AS to_subtree,
-        count(*) FILTER (WHERE owner IN (SELECT id FROM subtree)
-                         AND author NOT IN (SELECT id FROM subtree)) AS inbound,
-        count(*) FILTER (WHERE author IN (SELECT id FROM subtree)) AS by_subtree,
-        count(*) FILTER (WHERE author IN (SELECT id FROM subtree)
-                         AND owner NOT IN (SELECT id FROM subtree)) AS outbound
+        count(*) FILTER (WHERE owner_in) AS to_subtree,
+        count(*) FILTER (WHERE owner_in AND NOT author_in) AS inbound,
+        count(*) FILTER (WHERE author_in) AS by_subtree,
+        count(*) FILTER (WHERE author_in AND NOT owner_in) AS outbound
     FROM merged_by
 )
 SELECT
