@@ -133,15 +133,21 @@ def child(args: list[str]) -> None:
     print(json.dumps(result))
 
 
-def _run(*args: str) -> dict[str, Any]:
+def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m MODULE --child ARGS`` and read the JSON its last line prints: each
+    step in a process of its own, so its peak memory is its own."""
     output = subprocess.run(
-        [sys.executable, "-m", "bench.load", "--child", *args],
+        [sys.executable, "-m", module, "--child", *args],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
     )
     result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
     return result
+
+
+def _run(*args: str) -> dict[str, Any]:
+    return run_child("bench.load", *args)
 
 
 def _psql(server: str, sql: str) -> None:

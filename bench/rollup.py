@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.load import END, _new_schema, _peak_mb, _psql, step_generate, step_load
+from bench.load import END, _new_schema, _peak_mb, _psql, run_child, step_generate, step_load
 from graph.engine import Engine, Kpi, OrgView
 from graph.store.engine import create_engine, normalize_url
 
@@ -160,13 +159,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 def _run(*args: str) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.rollup", "--child", *args],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    result = run_child("bench.rollup", *args)
     result.setdefault("peak_mb", 0.0)
     return result
 
