@@ -4,7 +4,7 @@ and structure date, with comparisons and trends, in one call for one team or man
     engine = Engine(frames)                    # or: await Engine.from_store(db_engine)
     view = engine.view(as_of=date.today())     # the org tree of a structure date, cached
     report = view.report("payments", date(2025, 1, 1), date(2026, 1, 1))
-    report.metrics[Kpi.LEAD_TIME_P50].value    # hours
+    report.metrics[Kpi.LEAD_TIME_HOURS_P50].value    # hours
     view.reports(view.tree.children("org"), start, end)   # many teams, no per-team queries
 
 Building an ``Engine`` reads the rows once and turns every measure into cubes (additive
@@ -74,20 +74,20 @@ class Kpi(Enum):
     DEPLOYMENTS_PER_WEEK = "DEPLOYMENTS_PER_WEEK"
     DEPLOYMENT_DAYS_PER_WEEK = "DEPLOYMENT_DAYS_PER_WEEK"
     CHANGE_FAILURE_RATE = "CHANGE_FAILURE_RATE"
-    LEAD_TIME_P50 = "LEAD_TIME_P50"
-    LEAD_TIME_P90 = "LEAD_TIME_P90"
-    TIME_TO_RESTORE_P50 = "TIME_TO_RESTORE_P50"
-    TIME_TO_FIRST_REVIEW_P50 = "TIME_TO_FIRST_REVIEW_P50"
-    REVIEW_TO_MERGE_P50 = "REVIEW_TO_MERGE_P50"
+    LEAD_TIME_HOURS_P50 = "LEAD_TIME_HOURS_P50"
+    LEAD_TIME_HOURS_P90 = "LEAD_TIME_HOURS_P90"
+    TIME_TO_RESTORE_HOURS_P50 = "TIME_TO_RESTORE_HOURS_P50"
+    TIME_TO_FIRST_REVIEW_HOURS_P50 = "TIME_TO_FIRST_REVIEW_HOURS_P50"
+    REVIEW_TO_MERGE_HOURS_P50 = "REVIEW_TO_MERGE_HOURS_P50"
     UNREVIEWED_MERGE_RATE = "UNREVIEWED_MERGE_RATE"
     CHANGES_PER_ENGINEER_PER_WEEK = "CHANGES_PER_ENGINEER_PER_WEEK"
     CODE_COVERAGE = "CODE_COVERAGE"
     TECHNICAL_DEBT_MINUTES = "TECHNICAL_DEBT_MINUTES"
     HEADCOUNT = "HEADCOUNT"
     SDE_RATIO = "SDE_RATIO"
-    INBOUND_REMOTE_RATE = "INBOUND_REMOTE_RATE"
-    OUTBOUND_REMOTE_RATE = "OUTBOUND_REMOTE_RATE"
-    MIGRATION_SHARE = "MIGRATION_SHARE"
+    INBOUND_REMOTE_CONTRIBUTION_RATE = "INBOUND_REMOTE_CONTRIBUTION_RATE"
+    OUTBOUND_REMOTE_CONTRIBUTION_RATE = "OUTBOUND_REMOTE_CONTRIBUTION_RATE"
+    NATIVE_AWS_MIGRATION_SHARE = "NATIVE_AWS_MIGRATION_SHARE"
 
 
 @dataclass(frozen=True)
@@ -414,14 +414,16 @@ class OrgView:
             Kpi.CHANGE_FAILURE_RATE: self._rate(
                 Kpi.CHANGE_FAILURE_RATE, self.delivery.change_failure_rate
             ),
-            Kpi.LEAD_TIME_P50: self._percentile(Kpi.LEAD_TIME_P50, "lead_time", 0),
-            Kpi.LEAD_TIME_P90: self._percentile(Kpi.LEAD_TIME_P90, "lead_time", 1),
-            Kpi.TIME_TO_RESTORE_P50: self._percentile(Kpi.TIME_TO_RESTORE_P50, "restore", 0),
-            Kpi.TIME_TO_FIRST_REVIEW_P50: self._percentile(
-                Kpi.TIME_TO_FIRST_REVIEW_P50, "first_review", 0
+            Kpi.LEAD_TIME_HOURS_P50: self._percentile(Kpi.LEAD_TIME_HOURS_P50, "lead_time", 0),
+            Kpi.LEAD_TIME_HOURS_P90: self._percentile(Kpi.LEAD_TIME_HOURS_P90, "lead_time", 1),
+            Kpi.TIME_TO_RESTORE_HOURS_P50: self._percentile(
+                Kpi.TIME_TO_RESTORE_HOURS_P50, "restore", 0
             ),
-            Kpi.REVIEW_TO_MERGE_P50: self._percentile(
-                Kpi.REVIEW_TO_MERGE_P50, "review_to_merge", 0
+            Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: self._percentile(
+                Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50, "first_review", 0
+            ),
+            Kpi.REVIEW_TO_MERGE_HOURS_P50: self._percentile(
+                Kpi.REVIEW_TO_MERGE_HOURS_P50, "review_to_merge", 0
             ),
             Kpi.UNREVIEWED_MERGE_RATE: self._rate(
                 Kpi.UNREVIEWED_MERGE_RATE, self.review.unreviewed_merge_rate
@@ -436,13 +438,15 @@ class OrgView:
             Kpi.TECHNICAL_DEBT_MINUTES: self._on_last_day(Kpi.TECHNICAL_DEBT_MINUTES, self._debt),
             Kpi.HEADCOUNT: self._on_last_day(Kpi.HEADCOUNT, self._headcount),
             Kpi.SDE_RATIO: self._on_last_day(Kpi.SDE_RATIO, self._sde_ratio),
-            Kpi.INBOUND_REMOTE_RATE: self._rate(
-                Kpi.INBOUND_REMOTE_RATE, self.contributions.inbound
+            Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
+                Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.inbound
             ),
-            Kpi.OUTBOUND_REMOTE_RATE: self._rate(
-                Kpi.OUTBOUND_REMOTE_RATE, self.contributions.outbound
+            Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
+                Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.outbound
             ),
-            Kpi.MIGRATION_SHARE: self._on_last_day(Kpi.MIGRATION_SHARE, self._migration),
+            Kpi.NATIVE_AWS_MIGRATION_SHARE: self._on_last_day(
+                Kpi.NATIVE_AWS_MIGRATION_SHARE, self._migration
+            ),
         }
 
     # -- one KPI ---------------------------------------------------------------------------

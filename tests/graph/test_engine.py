@@ -107,7 +107,7 @@ def test_an_engine_over_a_bundle_needs_no_store(tmp_path: Path) -> None:
     root = view.tree.roots[0]
     report = view.report(root, END - timedelta(days=28), END)
     assert report.metrics[Kpi.DEPLOYMENTS_PER_WEEK].value == 0
-    for kpi in (Kpi.CHANGE_FAILURE_RATE, Kpi.LEAD_TIME_P50, Kpi.CODE_COVERAGE):
+    for kpi in (Kpi.CHANGE_FAILURE_RATE, Kpi.LEAD_TIME_HOURS_P50, Kpi.CODE_COVERAGE):
         assert report.metrics[kpi].value is None
         assert report.metrics[kpi].sample == 0
     assert report.metrics[Kpi.HEADCOUNT].value == sum(report.headcount_by_role.values()) > 0

@@ -126,11 +126,11 @@ def _in(tree: OrgTree, samples: list[Sample], team: str, start: date, end: date)
 
 
 CASES = {
-    Kpi.LEAD_TIME_P50: (plain_lead_times, 0.5),
-    Kpi.LEAD_TIME_P90: (plain_lead_times, 0.9),
-    Kpi.TIME_TO_RESTORE_P50: (plain_restore_times, 0.5),
-    Kpi.TIME_TO_FIRST_REVIEW_P50: (plain_first_review, 0.5),
-    Kpi.REVIEW_TO_MERGE_P50: (plain_review_to_merge, 0.5),
+    Kpi.LEAD_TIME_HOURS_P50: (plain_lead_times, 0.5),
+    Kpi.LEAD_TIME_HOURS_P90: (plain_lead_times, 0.9),
+    Kpi.TIME_TO_RESTORE_HOURS_P50: (plain_restore_times, 0.5),
+    Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: (plain_first_review, 0.5),
+    Kpi.REVIEW_TO_MERGE_HOURS_P50: (plain_review_to_merge, 0.5),
 }
 
 

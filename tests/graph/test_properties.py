@@ -52,11 +52,11 @@ EVENT_COUNTS = (
 #: ... and those that add up over the tree only (a state on the window's last day).
 ALL_COUNTS = (*EVENT_COUNTS, "headcount")
 PERCENTILES = (
-    Kpi.LEAD_TIME_P50,
-    Kpi.LEAD_TIME_P90,
-    Kpi.TIME_TO_RESTORE_P50,
-    Kpi.TIME_TO_FIRST_REVIEW_P50,
-    Kpi.REVIEW_TO_MERGE_P50,
+    Kpi.LEAD_TIME_HOURS_P50,
+    Kpi.LEAD_TIME_HOURS_P90,
+    Kpi.TIME_TO_RESTORE_HOURS_P50,
+    Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50,
+    Kpi.REVIEW_TO_MERGE_HOURS_P50,
 )
 
 
@@ -473,12 +473,12 @@ def counts(report: KpiReport) -> dict[str, int]:
         "merged": m[Kpi.UNREVIEWED_MERGE_RATE].sample,
         "unreviewed": _times(report, Kpi.UNREVIEWED_MERGE_RATE),
         "unresolved": report.unresolved_incidents,
-        "restore": m[Kpi.TIME_TO_RESTORE_P50].sample,
-        "lead_time": m[Kpi.LEAD_TIME_P50].sample,
-        "first_review": m[Kpi.TIME_TO_FIRST_REVIEW_P50].sample,
-        "review_to_merge": m[Kpi.REVIEW_TO_MERGE_P50].sample,
-        "to_owner": m[Kpi.INBOUND_REMOTE_RATE].sample,
-        "by_author": m[Kpi.OUTBOUND_REMOTE_RATE].sample,
+        "restore": m[Kpi.TIME_TO_RESTORE_HOURS_P50].sample,
+        "lead_time": m[Kpi.LEAD_TIME_HOURS_P50].sample,
+        "first_review": m[Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50].sample,
+        "review_to_merge": m[Kpi.REVIEW_TO_MERGE_HOURS_P50].sample,
+        "to_owner": m[Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE].sample,
+        "by_author": m[Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE].sample,
         "headcount": m[Kpi.HEADCOUNT].sample,
     }
 
@@ -527,7 +527,7 @@ def test_a_subtree_counts_its_own_events_plus_its_childrens_subtrees(
     for name in ALL_COUNTS:
         assert found[root][name] == plain.total(name, start, end), name
     # and nothing is remote to the one root, which holds every author and service
-    for kpi in (Kpi.INBOUND_REMOTE_RATE, Kpi.OUTBOUND_REMOTE_RATE):
+    for kpi in (Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE):
         assert view.metric(kpi, root, start, end).value in (None, 0.0)
 
 
@@ -608,8 +608,8 @@ def test_null_and_zero_follow_the_sample_and_ownership(org: RandomOrg, data: st.
             for kpi in (
                 Kpi.CHANGE_FAILURE_RATE,
                 Kpi.UNREVIEWED_MERGE_RATE,
-                Kpi.INBOUND_REMOTE_RATE,
-                Kpi.OUTBOUND_REMOTE_RATE,
+                Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
+                Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
                 *PERCENTILES,
             ):
                 assert (m[kpi].value is None) == (m[kpi].sample == 0), kpi
@@ -642,7 +642,7 @@ def test_null_and_zero_follow_the_sample_and_ownership(org: RandomOrg, data: st.
             assert debt.value == (_sum(latest, "debt_minutes") if latest else None)
             assert (debt.sample, report.debt_unmeasured) == (len(latest), owned - len(latest))
             # and the migration share is null exactly when the subtree owns no service
-            assert (m[Kpi.MIGRATION_SHARE].value is None) == (owned == 0)
+            assert (m[Kpi.NATIVE_AWS_MIGRATION_SHARE].value is None) == (owned == 0)
         # and away from the events, each event count is 0
         if (start, end) in quiet:
             root = view.tree.roots[0]

@@ -245,16 +245,16 @@ def test_a_person_who_moved_teams_counts_in_the_team_of_each_day() -> None:
     assert value_and_sample(view, Kpi.HEADCOUNT, "a", before) == (2.0, 2)
     assert value_and_sample(view, Kpi.HEADCOUNT, "b", before) == (1.0, 1)
     # and a's members merged c1, c4, c5, c7, of which c1 went outside: 1/4
-    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_RATE, "a", MARCH) == (0.25, 4)
+    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, "a", MARCH) == (0.25, 4)
     # and a's service got c3, c4, c5, c6, c7, of which c3 and c6 came from b: 2/5
-    assert value_and_sample(view, Kpi.INBOUND_REMOTE_RATE, "a", MARCH) == (0.4, 5)
+    assert value_and_sample(view, Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, "a", MARCH) == (0.4, 5)
     # and b's members merged c2, c3, c6, of which c3 and c6 went outside: 2/3
-    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_RATE, "b", MARCH) == (2 / 3, 3)
+    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, "b", MARCH) == (2 / 3, 3)
     # and b's service got c1 and c2, of which c1 came from a: 1/2
-    assert value_and_sample(view, Kpi.INBOUND_REMOTE_RATE, "b", MARCH) == (0.5, 2)
+    assert value_and_sample(view, Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, "b", MARCH) == (0.5, 2)
     # and nothing is remote for the org, which holds both authors and both services
-    assert value_and_sample(view, Kpi.INBOUND_REMOTE_RATE, "org", MARCH) == (0.0, 7)
-    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_RATE, "org", MARCH) == (0.0, 7)
+    assert value_and_sample(view, Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, "org", MARCH) == (0.0, 7)
+    assert value_and_sample(view, Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, "org", MARCH) == (0.0, 7)
     # and changes per engineer: merges by the team of the merge day ÷ engineers on 03-28 ÷ 4
     assert value_and_sample(view, Kpi.CHANGES_PER_ENGINEER_PER_WEEK, "a", MARCH) == (1.0, 4)
     assert value_and_sample(view, Kpi.CHANGES_PER_ENGINEER_PER_WEEK, "b", MARCH) == (0.75, 3)
@@ -298,8 +298,8 @@ def test_a_change_deployed_before_it_was_merged_is_left_out_of_lead_time() -> No
     first_week = (date(2025, 3, 1), date(2025, 3, 8))
     # then the sample is c2 and c3 only; p50 = 1st of [44, 60], p90 = 2nd (nearest rank)
     for team_id in ("a", "org"):
-        p50 = view.metric(Kpi.LEAD_TIME_P50, team_id, *first_week)
-        p90 = view.metric(Kpi.LEAD_TIME_P90, team_id, *first_week)
+        p50 = view.metric(Kpi.LEAD_TIME_HOURS_P50, team_id, *first_week)
+        p90 = view.metric(Kpi.LEAD_TIME_HOURS_P90, team_id, *first_week)
         assert (p50.value, p50.sample, p50.exact) == (44.0, 2, True)
         assert (p90.value, p90.sample) == (60.0, 2)
 
@@ -331,19 +331,19 @@ def test_a_change_whose_named_deployment_failed_falls_back_to_the_next_good_one(
     # then its lead time runs from its opening (no first commit) to dG: 24 hours, counted on
     # dG's day and for dG's owner b
     assert value_and_sample(
-        view, Kpi.LEAD_TIME_P50, "b", (date(2025, 3, 11), date(2025, 3, 12))
+        view, Kpi.LEAD_TIME_HOURS_P50, "b", (date(2025, 3, 11), date(2025, 3, 12))
     ) == (
         24.0,
         1,
     )
-    assert value_and_sample(view, Kpi.LEAD_TIME_P50, "a", MARCH) == (None, 0)
+    assert value_and_sample(view, Kpi.LEAD_TIME_HOURS_P50, "a", MARCH) == (None, 0)
     assert value_and_sample(
-        view, Kpi.LEAD_TIME_P50, "org", (date(2025, 3, 1), date(2025, 3, 11))
+        view, Kpi.LEAD_TIME_HOURS_P50, "org", (date(2025, 3, 1), date(2025, 3, 11))
     ) == (
         None,
         0,
     )
-    assert value_and_sample(view, Kpi.LEAD_TIME_P90, "org", MARCH) == (24.0, 1)
+    assert value_and_sample(view, Kpi.LEAD_TIME_HOURS_P90, "org", MARCH) == (24.0, 1)
 
 
 def test_an_incident_counts_against_its_deployments_window_and_restores_in_its_own() -> None:
@@ -364,16 +364,16 @@ def test_an_incident_counts_against_its_deployments_window_and_restores_in_its_o
     for team_id in ("a", "org"):
         # then week 1 has the failed deployment and i3's 2 hours to restore
         assert value_and_sample(view, Kpi.CHANGE_FAILURE_RATE, team_id, week1) == (1.0, 1)
-        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_P50, team_id, week1) == (2.0, 1)
+        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_HOURS_P50, team_id, week1) == (2.0, 1)
         assert view.report(team_id, *week1).unresolved_incidents == 0
         # and week 2 has a sound deployment, i1's 30 hours and i2 beside the sample
         assert value_and_sample(view, Kpi.CHANGE_FAILURE_RATE, team_id, week2) == (0.0, 1)
-        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_P50, team_id, week2) == (30.0, 1)
+        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_HOURS_P50, team_id, week2) == (30.0, 1)
         assert view.report(team_id, *week2).unresolved_incidents == 1
         # and both weeks together: 1 of 2 failed, p50 of [2, 30] is 2
         both = (week1[0], week2[1])
         assert value_and_sample(view, Kpi.CHANGE_FAILURE_RATE, team_id, both) == (0.5, 2)
-        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_P50, team_id, both) == (2.0, 2)
+        assert value_and_sample(view, Kpi.TIME_TO_RESTORE_HOURS_P50, team_id, both) == (2.0, 2)
         assert view.report(team_id, *both).unresolved_incidents == 1
 
 
@@ -402,12 +402,15 @@ def test_reviews_by_the_author_and_before_the_opening_are_ignored() -> None:
     first_week = (date(2025, 3, 1), date(2025, 3, 8))
     for team_id in ("a", "org"):
         # then first reviews are 4 h (c1) and 2 h (c2); c3 has none: p50 of [2, 4] is 2
-        assert value_and_sample(view, Kpi.TIME_TO_FIRST_REVIEW_P50, team_id, first_week) == (
+        assert value_and_sample(view, Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50, team_id, first_week) == (
             2.0,
             2,
         )
         # and review to merge is 20 h (c1) and 10 h (c2): p50 10
-        assert value_and_sample(view, Kpi.REVIEW_TO_MERGE_P50, team_id, first_week) == (10.0, 2)
+        assert value_and_sample(view, Kpi.REVIEW_TO_MERGE_HOURS_P50, team_id, first_week) == (
+            10.0,
+            2,
+        )
         # and c1 (approved by its author alone) and c3 are unreviewed: 2 of 3
         assert value_and_sample(view, Kpi.UNREVIEWED_MERGE_RATE, team_id, first_week) == (
             2 / 3,
