@@ -32,6 +32,9 @@ pytest: install
 
 test: lint typecheck pytest
 
+schema: install  # regenerate schema.graphql from the code (a test fails when they differ)
+	.venv/bin/orgraph export-schema > schema.graphql
+
 bench-load: install
 	.venv/bin/python -m bench.load
 

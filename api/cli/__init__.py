@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import demo, generate, info, load, report
+from api.cli import demo, generate, info, load, report, serve
 
 app = typer.Typer(
     name="orgraph",
@@ -18,6 +18,8 @@ app.command("generate")(generate.generate)
 app.command("info")(info.info)
 app.command("report")(report.report)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.command("export-schema")(serve.export_schema)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.cli.common import DbOption, console, run_with_engine
 from api.cli.info import print_summary
+from api.cli.serve import HostOption, PortOption, run_server
+from api.settings import Settings
 from graph.summary import StoreSummary, store_summary
 from loaders.ingest import LoadOptions, load_bundle
 
@@ -21,8 +23,12 @@ def demo(
     bundle: Annotated[Path, typer.Option(help="Where the demo bundle is written")] = Path(
         "orgraph-demo"
     ),
+    serve: Annotated[bool, typer.Option(help="Serve GraphiQL afterwards")] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Generate a demo org (events up to today), load it and show what the store holds."""
+    """Generate a demo org (events up to today), load it, show what the store holds and serve
+    GraphiQL on it."""
     from loaders.synthetic import generate_bundle  # numpy: imported only when used
 
     report = generate_bundle(bundle, teams=teams, seed=7, end=date.today(), years=2.0)
@@ -38,3 +44,5 @@ def demo(
     summary = run_with_engine(db, work)
     assert summary is not None
     print_summary(summary)
+    if serve:
+        run_server(Settings.from_env(database_url=db), host, port)

@@ -79,7 +79,7 @@ def test_load_of_a_missing_directory_is_an_error(tmp_path: Path) -> None:
 
 
 def test_demo_builds_an_org_in_the_default_store(tmp_path: Path) -> None:
-    result = orgraph("demo", "--teams", "40", cwd=tmp_path)
+    result = orgraph("demo", "--teams", "40", "--no-serve", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "orgraph.db").exists()
     assert "loaded in" in result.stdout

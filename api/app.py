@@ -1,0 +1,130 @@
+"""The HTTP app (Starlette): GraphQL and GraphiQL at ``/graphql``, ``/healthz`` (the process is
+up) and ``/readyz`` (the database answers and the rollup engine is built).
+
+The engine is built from the store when the app starts (``lifespan``), so the first request
+does not pay for it; until then ``/readyz`` says 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api.schema import Context, schema
+from api.settings import Settings
+from graph.engine import Engine
+from graph.store.engine import create_engine
+
+log = logging.getLogger("orgraph.access")
+
+
+class _GraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        engine: Engine | None = request.app.state.engine
+        if engine is None:
+            raise RuntimeError("the rollup engine is not built yet")
+        return Context(engine=engine)
+
+
+class AccessLog:
+    """One structured log line per request (logfmt): request id (also sent back as the
+    ``x-request-id`` header), method, path, status, duration in ms."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            fields = {
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "ms": round(1000 * (time.perf_counter() - started), 2),
+            }
+            # logfmt: one line, key=value, easy to grep and to parse
+            log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+    """The app over the store of ``settings`` (or over a ready ``engine``, for tests)."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store: AsyncEngine = create_engine(settings.database_url)
+        app.state.store = store
+        app.state.engine = engine
+        building: asyncio.Task[Engine] | None = None
+        if engine is None:
+
+            async def build() -> Engine:
+                built = await Engine.from_store(store)
+                app.state.engine = built
+                return built
+
+            building = asyncio.create_task(build())
+        try:
+            yield
+        finally:
+            if building is not None:
+                building.cancel()
+            await store.dispose()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        problems = []
+        try:
+            async with request.app.state.store.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except Exception as exc:  # any failure to reach the database means not ready
+            problems.append(f"database: {type(exc).__name__}: {exc}")
+        if request.app.state.engine is None:
+            problems.append("the rollup engine is still being built")
+        if problems:
+            return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    graphql = _GraphQL(schema, graphql_ide="graphiql")
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(AccessLog)],
+        lifespan=lifespan,
+    )

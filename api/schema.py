@@ -1,0 +1,607 @@
+"""The GraphQL schema (Strawberry): teams of any structure date with their rolled-up KPIs,
+trends and comparisons, services and headcount. Every type, field, argument and enum value is
+described; `schema.graphql` is what `orgraph export-schema` prints.
+
+Resolvers only read the rollup engine (`graph/engine.py`), which answers from its indexes: no
+resolver runs SQL, so the number of statements per request does not grow with the answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from graph.engine import Engine, OrgView
+from graph.engine import Kpi as EngineKpi
+from graph.engine import KpiReport as EngineReport
+from graph.engine import Metric as EngineMetric
+from graph.trends import Grain as EngineGrain
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclass
+class Context:
+    """What every resolver may use: the rollup engine over the store."""
+
+    engine: Engine
+
+
+def _engine(info: Info[Context, None]) -> Engine:
+    return info.context.engine
+
+
+class ApiError(Exception):
+    """A request that cannot be answered as asked; the message says why."""
+
+
+# -- ids and cursors --------------------------------------------------------------------------
+
+
+def _encode(*parts: str) -> str:
+    return base64.urlsafe_b64encode(":".join(parts).encode()).decode().rstrip("=")
+
+
+def _decode(value: str) -> list[str]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        return base64.urlsafe_b64decode(padded.encode()).decode().split(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ApiError(f"malformed id or cursor {value!r}") from None
+
+
+def _page(first: int | None, after: str | None, total: int) -> tuple[int, int]:
+    """The slice ``[start, stop)`` a ``first``/``after`` pair asks for."""
+    size = DEFAULT_PAGE if first is None else first
+    if size < 0 or size > MAX_PAGE:
+        raise ApiError(f"first must be between 0 and {MAX_PAGE}, got {size}")
+    start = 0
+    if after is not None:
+        parts = _decode(after)
+        if len(parts) != 2 or parts[0] != "o" or not parts[1].isdigit():
+            raise ApiError(f"malformed cursor {after!r}")
+        start = int(parts[1]) + 1
+    return start, min(start + size, total)
+
+
+# -- enums ------------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="Every KPI of a report, by the name of its `KpiReport` field.")
+class Kpi(Enum):
+    DEPLOYMENTS_PER_WEEK = strawberry.enum_value(
+        "DEPLOYMENTS_PER_WEEK", description="Successful production deployments per week."
+    )
+    DEPLOYMENT_DAYS_PER_WEEK = strawberry.enum_value(
+        "DEPLOYMENT_DAYS_PER_WEEK",
+        description="Median days per week with a successful production deployment.",
+    )
+    CHANGE_FAILURE_RATE = strawberry.enum_value(
+        "CHANGE_FAILURE_RATE", description="Failed production deployments ÷ all (ratio 0..1)."
+    )
+    LEAD_TIME_HOURS_P50 = strawberry.enum_value(
+        "LEAD_TIME_HOURS_P50", description="Median lead time for changes, in hours."
+    )
+    LEAD_TIME_HOURS_P90 = strawberry.enum_value(
+        "LEAD_TIME_HOURS_P90", description="90th percentile lead time for changes, in hours."
+    )
+    TIME_TO_RESTORE_HOURS_P50 = strawberry.enum_value(
+        "TIME_TO_RESTORE_HOURS_P50", description="Median time to restore service, in hours."
+    )
+    TIME_TO_FIRST_REVIEW_HOURS_P50 = strawberry.enum_value(
+        "TIME_TO_FIRST_REVIEW_HOURS_P50", description="Median time to first review, in hours."
+    )
+    REVIEW_TO_MERGE_HOURS_P50 = strawberry.enum_value(
+        "REVIEW_TO_MERGE_HOURS_P50", description="Median time from first review to merge, in hours."
+    )
+    UNREVIEWED_MERGE_RATE = strawberry.enum_value(
+        "UNREVIEWED_MERGE_RATE", description="Merged changes without approval ÷ all (ratio 0..1)."
+    )
+    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
+        "CHANGES_PER_ENGINEER_PER_WEEK",
+        description="Merged changes ÷ software engineers ÷ weeks (a team ratio).",
+    )
+    CODE_COVERAGE = strawberry.enum_value(
+        "CODE_COVERAGE", description="Covered ÷ total lines on the window's last day (0..1)."
+    )
+    TECHNICAL_DEBT_MINUTES = strawberry.enum_value(
+        "TECHNICAL_DEBT_MINUTES", description="Technical debt on the window's last day, minutes."
+    )
+    HEADCOUNT = strawberry.enum_value(
+        "HEADCOUNT", description="People of the subtree on the window's last day."
+    )
+    SDE_RATIO = strawberry.enum_value(
+        "SDE_RATIO", description="Software engineers ÷ headcount on the last day (0..1)."
+    )
+    INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "INBOUND_REMOTE_CONTRIBUTION_RATE",
+        description="Changes to the subtree's services by people outside it ÷ all (0..1).",
+    )
+    OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
+        description="Changes by the subtree's people to services outside it ÷ all (0..1).",
+    )
+    NATIVE_AWS_MIGRATION_SHARE = strawberry.enum_value(
+        "NATIVE_AWS_MIGRATION_SHARE",
+        description="Services on a target platform ÷ services owned, on the last day (0..1).",
+    )
+
+
+@strawberry.enum(description="Deployment frequency tier (DORA; docs/kpis.md).")
+class DoraTier(Enum):
+    ELITE = strawberry.enum_value("ELITE", description="Median deployment days per week ≥ 3.")
+    HIGH = strawberry.enum_value("HIGH", description="Median deployment days per week ≥ 1.")
+    MEDIUM = strawberry.enum_value(
+        "MEDIUM", description="Median deployment days per 30-day block ≥ 1."
+    )
+    LOW = strawberry.enum_value("LOW", description="Less often than that.")
+
+
+@strawberry.enum(description="The period of each point of a trend.")
+class Grain(Enum):
+    WEEK = strawberry.enum_value("WEEK", description="7-day periods counted from `from`.")
+    MONTH = strawberry.enum_value(
+        "MONTH", description="Calendar months, the first and last cut to the window."
+    )
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="One KPI over a window, with the sample behind it and its comparisons "
+    "(docs/kpis.md). Units are those of the `KpiReport` field it came from."
+)
+class Metric:
+    value: float | None = strawberry.field(
+        description="The KPI's value; null where docs/kpis.md says null (an empty sample, or "
+        "no service or no people for a rate)."
+    )
+    sample_size: int = strawberry.field(description="Events, people or services behind the value.")
+    exact: bool = strawberry.field(
+        description="False for a percentile read from the histograms: within 1% of the exact "
+        "nearest-rank value."
+    )
+    org_value: float | None = strawberry.field(description="The same KPI for the team's root.")
+    parent_value: float | None = strawberry.field(
+        description="The same KPI for the parent team (null for a root)."
+    )
+    peer_median: float | None = strawberry.field(
+        description="Nearest-rank median over the active siblings that have a value."
+    )
+    peer_percentile: float | None = strawberry.field(
+        description="Percentile rank among those peers, 0..100 (below, plus half of equal)."
+    )
+    z_score: float | None = strawberry.field(
+        description="(value - peers' mean) ÷ peers' population standard deviation; null with "
+        "fewer than two peers or no spread."
+    )
+    previous_value: float | None = strawberry.field(
+        description="The KPI over the window of the same length that ends at `from`."
+    )
+
+    @classmethod
+    def of(cls, metric: EngineMetric) -> Metric:
+        c = metric.comparison
+        return cls(
+            value=metric.value,
+            sample_size=metric.sample,
+            exact=metric.exact,
+            org_value=c.org_value if c else None,
+            parent_value=c.parent_value if c else None,
+            peer_median=c.peer_median if c else None,
+            peer_percentile=c.peer_percentile if c else None,
+            z_score=c.z_score if c else None,
+            previous_value=c.previous_value if c else None,
+        )
+
+
+@strawberry.type(description="How many people of a subtree have one role.")
+class RoleCount:
+    role: str = strawberry.field(description="The role as the source names it (e.g. SDE).")
+    count: int = strawberry.field(description="People in that role.")
+
+
+@strawberry.type(
+    description="Every KPI of one team's subtree over the window [from, to), in the org "
+    "structure of the team's structure date, each with its comparisons."
+)
+class KpiReport:
+    report: strawberry.Private[EngineReport]
+
+    @strawberry.field(name="from", description="First day of the window (inclusive).")
+    def start(self) -> date:
+        return self.report.start
+
+    @strawberry.field(name="to", description="Day after the window's last day (exclusive).")
+    def end(self) -> date:
+        return self.report.end
+
+    @strawberry.field(description="The structure date the subtree is taken in.")
+    def as_of(self) -> date:
+        return self.report.as_of
+
+    def _m(self, kpi: EngineKpi) -> Metric:
+        return Metric.of(self.report.metrics[kpi])
+
+    @strawberry.field(description="Successful production deployments per week.")
+    def deployments_per_week(self) -> Metric:
+        return self._m(EngineKpi.DEPLOYMENTS_PER_WEEK)
+
+    @strawberry.field(
+        description="Median (nearest rank) over complete 7-day blocks of the days with a "
+        "successful production deployment: days per week."
+    )
+    def deployment_days_per_week(self) -> Metric:
+        return self._m(EngineKpi.DEPLOYMENT_DAYS_PER_WEEK)
+
+    @strawberry.field(
+        description="Production deployments that failed or caused an incident ÷ all "
+        "production deployments (ratio 0..1)."
+    )
+    def change_failure_rate(self) -> Metric:
+        return self._m(EngineKpi.CHANGE_FAILURE_RATE)
+
+    @strawberry.field(
+        description="Median lead time for changes (first commit or open to deployed), hours."
+    )
+    def lead_time_hours_p50(self) -> Metric:
+        return self._m(EngineKpi.LEAD_TIME_HOURS_P50)
+
+    @strawberry.field(description="90th percentile lead time for changes, hours.")
+    def lead_time_hours_p90(self) -> Metric:
+        return self._m(EngineKpi.LEAD_TIME_HOURS_P90)
+
+    @strawberry.field(
+        description="Median time to restore over incidents started in the window and resolved, hours."
+    )
+    def time_to_restore_hours_p50(self) -> Metric:
+        return self._m(EngineKpi.TIME_TO_RESTORE_HOURS_P50)
+
+    @strawberry.field(
+        description="Median time from opening to the first review by another person, hours."
+    )
+    def time_to_first_review_hours_p50(self) -> Metric:
+        return self._m(EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50)
+
+    @strawberry.field(description="Median time from the first review to the merge, hours.")
+    def review_to_merge_hours_p50(self) -> Metric:
+        return self._m(EngineKpi.REVIEW_TO_MERGE_HOURS_P50)
+
+    @strawberry.field(
+        description="Changes merged without an approval by someone else ÷ all merged (ratio 0..1)."
+    )
+    def unreviewed_merge_rate(self) -> Metric:
+        return self._m(EngineKpi.UNREVIEWED_MERGE_RATE)
+
+    @strawberry.field(
+        description="Merged changes by the subtree's people ÷ software engineers on the last "
+        "day ÷ weeks: a team ratio, never a per-person figure."
+    )
+    def changes_per_engineer_per_week(self) -> Metric:
+        return self._m(EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK)
+
+    @strawberry.field(
+        description="Covered ÷ total lines of the services owned on the window's last day (ratio 0..1)."
+    )
+    def code_coverage(self) -> Metric:
+        return self._m(EngineKpi.CODE_COVERAGE)
+
+    @strawberry.field(
+        description="Technical debt of the services owned on the window's last day, minutes."
+    )
+    def technical_debt_minutes(self) -> Metric:
+        return self._m(EngineKpi.TECHNICAL_DEBT_MINUTES)
+
+    @strawberry.field(
+        description="People whose primary team is in the subtree on the window's last day."
+    )
+    def headcount(self) -> Metric:
+        return self._m(EngineKpi.HEADCOUNT)
+
+    @strawberry.field(
+        description="Software engineers ÷ headcount on the window's last day (ratio 0..1)."
+    )
+    def sde_ratio(self) -> Metric:
+        return self._m(EngineKpi.SDE_RATIO)
+
+    @strawberry.field(
+        description="Changes merged to the subtree's services by people outside it ÷ all "
+        "such changes with a known author (ratio 0..1)."
+    )
+    def inbound_remote_contribution_rate(self) -> Metric:
+        return self._m(EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE)
+
+    @strawberry.field(
+        description="Changes merged by the subtree's people to services outside it ÷ all "
+        "changes they merged (ratio 0..1)."
+    )
+    def outbound_remote_contribution_rate(self) -> Metric:
+        return self._m(EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE)
+
+    @strawberry.field(
+        description="Services on a target platform ÷ services owned, on the window's last day (ratio 0..1)."
+    )
+    def native_aws_migration_share(self) -> Metric:
+        return self._m(EngineKpi.NATIVE_AWS_MIGRATION_SHARE)
+
+    @strawberry.field(
+        description="DORA deployment frequency tier; null when the window had no successful production deployment."
+    )
+    def deployment_tier(self) -> DoraTier | None:
+        tier = self.report.deployment_tier
+        return None if tier is None else DoraTier[tier.name]
+
+    @strawberry.field(
+        description="Incidents started in the window and not resolved (beside time to restore)."
+    )
+    def unresolved_incidents(self) -> int:
+        return self.report.unresolved_incidents
+
+    @strawberry.field(
+        description="Services owned on the last day never measured for coverage (left out of it)."
+    )
+    def unmeasured_services(self) -> int:
+        return self.report.coverage_unmeasured
+
+    @strawberry.field(description="Headcount on the window's last day by role.")
+    def headcount_by_role(self) -> list[RoleCount]:
+        return [
+            RoleCount(role=r, count=n) for r, n in sorted(self.report.headcount_by_role.items())
+        ]
+
+
+@strawberry.type(description="One point of a trend: a KPI over one period.")
+class TrendPoint:
+    start: date = strawberry.field(name="from", description="First day of the period.")
+    end: date = strawberry.field(name="to", description="Day after the period's last day.")
+    value: float | None = strawberry.field(
+        description="The KPI over the period (null as in `Metric.value`)."
+    )
+    sample_size: int = strawberry.field(description="Events, people or services behind it.")
+
+
+@strawberry.type(description="People of a subtree on one day.")
+class Headcount:
+    on: date = strawberry.field(description="The day counted.")
+    total: int = strawberry.field(description="All people whose primary team is in the subtree.")
+    by_role: list[RoleCount] = strawberry.field(description="The same, per role.")
+
+
+# -- nodes and connections --------------------------------------------------------------------
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `Query.node`.")
+class Node:
+    @strawberry.field(description="Opaque global id.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
+
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page of a list is, for the next request.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the page's first item.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the page's last item; pass it as `after`."
+    )
+
+
+@strawberry.type(description="One item of a list page and its cursor.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Pass it as `after` to get the items after this one."
+    )
+
+
+@strawberry.type(description="A page of a list (Relay connection): at most 100 items a page.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page is in the list.")
+    total_count: int = strawberry.field(description="How many items the whole list holds.")
+
+
+def _connection(items: list[T], first: int | None, after: str | None) -> Connection[T]:
+    start, stop = _page(first, after, len(items))
+    edges = [Edge(node=items[i], cursor=_encode("o", str(i))) for i in range(start, stop)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=stop < len(items),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=len(items),
+    )
+
+
+FirstArg = Annotated[
+    int | None,
+    strawberry.argument(description=f"Page size, 0..{MAX_PAGE} (default {DEFAULT_PAGE})."),
+]
+AfterArg = Annotated[
+    str | None, strawberry.argument(description="Cursor after which the page starts.")
+]
+FromArg = Annotated[
+    date, strawberry.argument(name="from", description="First day of the window (inclusive, UTC).")
+]
+ToArg = Annotated[
+    date, strawberry.argument(name="to", description="Day after the window's last day (exclusive).")
+]
+
+
+def _window(start: date, end: date) -> None:
+    if end <= start:
+        raise ApiError(f"empty window [{start}, {end}): 'to' must be after 'from'")
+
+
+@strawberry.type(
+    description="A team (or org, or any node of the org tree) in the structure of one date."
+)
+class Team(Node):
+    key: str = strawberry.field(description="The team's id in the source data.")
+    view: strawberry.Private[OrgView]
+
+    @strawberry.field(description="Opaque global id (it carries the structure date).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_encode("Team", self.key, self.view.tree.as_of.isoformat()))
+
+    @strawberry.field(description="The team's name on the structure date.")
+    def name(self) -> str:
+        return self.view.tree.name(self.key)
+
+    @strawberry.field(description="The team's type as the source gives it (org, team, ...).")
+    def type(self) -> str | None:
+        return self.view.tree.type(self.key)
+
+    @strawberry.field(description="The structure date every field of this team answers under.")
+    def as_of(self) -> date:
+        return self.view.tree.as_of
+
+    @strawberry.field(
+        description="False for a team that ended before the structure date (or starts after it)."
+    )
+    def active(self) -> bool:
+        return self.view.tree.is_active(self.key)
+
+    @strawberry.field(description="The parent team; null for a root.")
+    def parent(self) -> Team | None:
+        parent = self.view.tree.parent(self.key)
+        return None if parent is None else Team(key=parent, view=self.view)
+
+    @strawberry.field(description="The teams above this one, the root first.")
+    def ancestors(self) -> list[Team]:
+        return [Team(key=k, view=self.view) for k in self.view.tree.ancestors(self.key)]
+
+    @strawberry.field(description="Depth in the tree: 0 for a root.")
+    def depth(self) -> int:
+        return self.view.tree.depth(self.key)
+
+    @strawberry.field(description="The teams directly under this one.")
+    def children(
+        self,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        include_inactive: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also list teams that are not active on the structure date."
+            ),
+        ] = False,
+    ) -> Connection[Team]:
+        keys = self.view.tree.children(self.key, include_inactive)
+        return _connection([Team(key=k, view=self.view) for k in keys], first, after)
+
+    @strawberry.field(description="Every KPI of the subtree over [from, to), with comparisons.")
+    def kpis(self, start: FromArg, end: ToArg) -> KpiReport:
+        _window(start, end)
+        return KpiReport(report=self.view.report(self.key, start, end))
+
+    @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
+    def trend(
+        self,
+        kpi: Annotated[Kpi, strawberry.argument(description="The KPI to follow.")],
+        start: FromArg,
+        end: ToArg,
+        grain: Annotated[Grain, strawberry.argument(description="Weeks or months.")] = Grain.WEEK,
+    ) -> list[TrendPoint]:
+        _window(start, end)
+        points = self.view.trend(EngineKpi[kpi.name], self.key, start, end, EngineGrain[grain.name])
+        return [
+            TrendPoint(start=a, end=b, value=m.value, sample_size=m.sample) for a, b, m in points
+        ]
+
+    @strawberry.field(description="People of the subtree on a day, in total and by role.")
+    def headcount(
+        self,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day (default: the structure date).")
+        ] = None,
+    ) -> Headcount:
+        day = on or self.view.tree.as_of
+        roles = self.view.headcount.by_category(self.key, day)
+        return Headcount(
+            on=day,
+            total=sum(roles.values()),
+            by_role=[RoleCount(role=r, count=n) for r, n in sorted(roles.items())],
+        )
+
+
+TeamConnection = Connection[Team]
+
+
+def _view(info: Info[Context, None], as_of: date | None) -> OrgView:
+    return _engine(info).view(as_of or date.today())
+
+
+@strawberry.type(description="Entry points.")
+class Query:
+    @strawberry.field(description="Any object by its global id.")
+    def node(
+        self,
+        info: Info[Context, None],
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global id from an `id` field.")
+        ],
+    ) -> Node | None:
+        parts = _decode(str(id))
+        if len(parts) == 3 and parts[0] == "Team":
+            view = _view(info, date.fromisoformat(parts[2]))
+            return Team(key=parts[1], view=view) if parts[1] in view.tree else None
+        raise ApiError(f"unknown id {str(id)!r}")
+
+    @strawberry.field(description="A team by its key, in the structure of `asOf`.")
+    def team(
+        self,
+        info: Info[Context, None],
+        key: Annotated[str, strawberry.argument(description="The team's id in the source data.")],
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Structure date (default: today).")
+        ] = None,
+    ) -> Team | None:
+        view = _view(info, as_of)
+        return Team(key=key, view=view) if key in view.tree else None
+
+    @strawberry.field(
+        description="Teams in today's structure whose name matches `search` (case-insensitive; prefix matches first, then other substrings), or all teams by name."
+    )
+    def teams(
+        self,
+        info: Info[Context, None],
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of a team name.")
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Structure date (default: today).")
+        ] = None,
+    ) -> Connection[Team]:
+        view = _view(info, as_of)
+        tree = view.tree
+        named = sorted((tree.name(k).casefold(), k) for k in tree.team_ids)
+        if search:
+            needle = search.casefold()
+            prefix = [k for name, k in named if name.startswith(needle)]
+            inside = [k for name, k in named if needle in name and not name.startswith(needle)]
+            keys = prefix + inside
+        else:
+            keys = [k for _, k in named]
+        return _connection([Team(key=k, view=view) for k in keys], first, after)
+
+
+schema = strawberry.Schema(query=Query, types=[Team])

@@ -1,0 +1,209 @@
+"""The GraphQL API through real HTTP requests against the ASGI app: answers agree with the
+rollup engine, the schema is fully described and equals schema.graphql, bad requests are
+named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+from api.app import create_app
+from api.schema import schema
+from api.settings import Settings
+from graph.engine import Engine, Kpi
+from graph.frames import read_bundle
+from loaders.synthetic import generate_bundle
+
+END = date(2026, 1, 1)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    bundle = tmp_path_factory.mktemp("bundle")
+    generate_bundle(bundle, teams=40, seed=31, end=END)
+    return Engine(read_bundle(bundle))
+
+
+@pytest.fixture
+async def client(engine: Engine, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        yield http
+
+
+async def _query(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, Any] = response.json()
+    return body
+
+
+TEAM = """
+query ($key: String!, $asOf: Date, $from: Date!, $to: Date!) {
+  team(key: $key, asOf: $asOf) {
+    id key name active depth asOf
+    parent { key }
+    ancestors { key }
+    children(first: 2) { totalCount edges { cursor node { key } } pageInfo { hasNextPage endCursor } }
+    headcount { total byRole { role count } }
+    kpis(from: $from, to: $to) {
+      from to asOf deploymentTier unresolvedIncidents unmeasuredServices
+      headcountByRole { role count }
+      leadTimeHoursP50 { value sampleSize exact orgValue parentValue peerMedian peerPercentile zScore previousValue }
+      deploymentsPerWeek { value sampleSize }
+      nativeAwsMigrationShare { value sampleSize }
+    }
+    trend(kpi: DEPLOYMENTS_PER_WEEK, from: $from, to: $to, grain: MONTH) { from to value sampleSize }
+  }
+}
+"""
+
+
+async def test_a_team_page_answers_as_the_engine(client: httpx.AsyncClient, engine: Engine) -> None:
+    view = engine.view(END)
+    team = next(t for t in view.tree.team_ids if view.tree.depth(t) == 1)
+    start = date(2025, 1, 1)
+    body = await _query(
+        client, TEAM, key=team, asOf="2026-01-01", **{"from": "2025-01-01", "to": "2026-01-01"}
+    )
+    assert "errors" not in body, body
+    got = body["data"]["team"]
+    expected = view.report(team, start, END)
+    assert got["key"] == team
+    assert got["name"] == view.tree.name(team)
+    assert got["parent"]["key"] == view.tree.parent(team)
+    assert [a["key"] for a in got["ancestors"]] == list(view.tree.ancestors(team))
+    children = view.tree.children(team)
+    assert got["children"]["totalCount"] == len(children)
+    assert [e["node"]["key"] for e in got["children"]["edges"]] == list(children[:2])
+    assert got["children"]["pageInfo"]["hasNextPage"] == (len(children) > 2)
+    lead = expected.metrics[Kpi.LEAD_TIME_HOURS_P50]
+    assert got["kpis"]["leadTimeHoursP50"]["value"] == lead.value
+    assert got["kpis"]["leadTimeHoursP50"]["sampleSize"] == lead.sample
+    assert lead.comparison is not None
+    assert got["kpis"]["leadTimeHoursP50"]["peerMedian"] == lead.comparison.peer_median
+    assert got["kpis"]["unresolvedIncidents"] == expected.unresolved_incidents
+    assert {
+        r["role"]: r["count"] for r in got["kpis"]["headcountByRole"]
+    } == expected.headcount_by_role
+    assert len(got["trend"]) == 12
+    # and the global id fetches the same team back
+    again = await _query(
+        client, "query ($id: ID!) { node(id: $id) { ... on Team { key asOf } } }", id=got["id"]
+    )
+    assert again["data"]["node"] == {"key": team, "asOf": "2026-01-01"}
+
+
+async def test_teams_are_searched_by_name_prefix_first(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    view = engine.view(date.today())
+    name = view.tree.name(view.tree.team_ids[-1])
+    word = name.split()[0][:3].upper()
+    body = await _query(
+        client,
+        "query ($s: String) { teams(search: $s, first: 100) { totalCount edges { node { name } } } }",
+        s=word,
+    )
+    names = [e["node"]["name"] for e in body["data"]["teams"]["edges"]]
+    needle = word.casefold()
+    expected_prefix = sorted(
+        (
+            view.tree.name(t)
+            for t in view.tree.team_ids
+            if view.tree.name(t).casefold().startswith(needle)
+        ),
+        key=str.casefold,
+    )
+    assert names[: len(expected_prefix)] == expected_prefix
+    assert all(needle in n.casefold() for n in names)
+    assert body["data"]["teams"]["totalCount"] == sum(
+        needle in view.tree.name(t).casefold() for t in view.tree.team_ids
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("{ teams(first: 101) { totalCount } }", "first must be between 0 and 100, got 101"),
+        ('{ teams(after: "!!") { totalCount } }', "malformed"),
+        (
+            '{ team(key: "t1", asOf: "2026-01-01") { kpis(from: "2025-02-01", to: "2025-01-01") { headcount { value } } } }',
+            "empty window [2025-02-01, 2025-01-01)",
+        ),
+    ],
+)
+async def test_bad_requests_are_named(client: httpx.AsyncClient, query: str, message: str) -> None:
+    body = await _query(client, query)
+    assert message in body["errors"][0]["message"]
+
+
+async def test_an_unknown_team_is_null(client: httpx.AsyncClient) -> None:
+    body = await _query(client, '{ team(key: "nope") { key } }')
+    assert body == {"data": {"team": None}}
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.headers["x-request-id"]
+
+
+async def test_graphiql_is_served_to_a_browser(client: httpx.AsyncClient) -> None:
+    page = await client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+def test_every_type_field_argument_and_enum_value_is_described() -> None:
+    missing = []
+    for name, kind in schema._schema.type_map.items():
+        if name.startswith("__") or name in ("String", "Int", "Float", "Boolean", "ID"):
+            continue
+        if not kind.description:
+            missing.append(name)
+        if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for field_name, field in kind.fields.items():
+                if not field.description:
+                    missing.append(f"{name}.{field_name}")
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    if not arg.description:
+                        missing.append(f"{name}.{field_name}({arg_name})")
+        if isinstance(kind, GraphQLEnumType):
+            missing += [f"{name}.{v}" for v, value in kind.values.items() if not value.description]
+    assert missing == []
+
+
+def test_schema_graphql_is_what_export_schema_prints() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-c", "from api.cli import main; main()", "export-schema"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed.strip() == (ROOT / "schema.graphql").read_text().strip(), (
+        "schema.graphql is stale: run `make schema`"
+    )
+
+
+async def test_each_request_is_logged_with_its_id_and_duration(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="orgraph.access"):
+        response = await client.get("/healthz")
+    request_id = response.headers["x-request-id"]
+    line = next(r.getMessage() for r in caplog.records if r.name == "orgraph.access")
+    assert f"request_id={request_id} method=GET path=/healthz status=200 ms=" in line
