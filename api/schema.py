@@ -18,14 +18,15 @@ from typing import Annotated, Generic, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from api.limits import ApiError, Limits, extensions
 from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
 from graph.trends import Grain as EngineGrain
 
-MAX_PAGE = 100
-DEFAULT_PAGE = 20
+MAX_PAGE = Limits.max_page
+DEFAULT_PAGE = Limits.default_page
 
 
 @dataclass
@@ -37,10 +38,6 @@ class Context:
 
 def _engine(info: Info[Context, None]) -> Engine:
     return info.context.engine
-
-
-class ApiError(Exception):
-    """A request that cannot be answered as asked; the message says why."""
 
 
 # -- ids and cursors --------------------------------------------------------------------------
@@ -604,4 +601,9 @@ class Query:
         return _connection([Team(key=k, view=view) for k in keys], first, after)
 
 
-schema = strawberry.Schema(query=Query, types=[Team])
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with the safety limits of ``limits`` (see api/limits.py)."""
+    return strawberry.Schema(query=Query, types=[Team], extensions=extensions(limits or Limits()))
+
+
+schema = build_schema()

@@ -18,7 +18,7 @@ from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceTyp
 from api.app import create_app
 from api.schema import schema
 from api.settings import Settings
-from graph.engine import Engine, Kpi
+from graph.engine import Engine, Kpi, OrgView
 from graph.frames import read_bundle
 from loaders.synthetic import generate_bundle
 
@@ -207,3 +207,78 @@ async def test_each_request_is_logged_with_its_id_and_duration(
     request_id = response.headers["x-request-id"]
     line = next(r.getMessage() for r in caplog.records if r.name == "orgraph.access")
     assert f"request_id={request_id} method=GET path=/healthz status=200 ms=" in line
+
+
+async def test_a_costly_query_is_rejected_before_execution_with_its_cost(
+    client: httpx.AsyncClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a KPI report for each of 100 x 100 teams: over the budget
+    executed: list[str] = []
+    original = OrgView.report
+
+    def counting(self: OrgView, team: str, *args: Any, **kwargs: Any) -> Any:
+        executed.append(team)
+        return original(self, team, *args, **kwargs)
+
+    monkeypatch.setattr(OrgView, "report", counting)
+    query = """{ teams(first: 100) { edges { node { children(first: 100) { edges { node {
+        kpis(from: "2025-01-01", to: "2026-01-01") { headcount { value } } } } } } } } }"""
+    body = await _query(client, query)
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["cost"] > error["extensions"]["budget"] == 10_000
+    assert "estimated cost" in error["message"]
+    assert "data" not in body or body["data"] is None
+    assert executed == []
+    # while one page of reports is within it
+    small = await _query(
+        client,
+        '{ teams(first: 20) { edges { node { kpis(from: "2025-01-01", to: "2026-01-01") '
+        "{ headcount { value } } } } } }",
+    )
+    assert "errors" not in small
+    assert len(executed) == 20
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "{ teams { edges { node { " + "parent { " * 12 + "key" + " }" * 12 + " } } } }",
+            "exceeds maximum operation depth",
+        ),
+        (
+            "{ " + " ".join(f"a{i}: teams {{ totalCount }}" for i in range(31)) + " }",
+            "aliases found",
+        ),
+        ("{ teams { totalCount " + "__typename " * 4000 + "} }", "token"),
+    ],
+)
+async def test_depth_aliases_and_tokens_are_limited(
+    client: httpx.AsyncClient, query: str, message: str
+) -> None:
+    body = await _query(client, query)
+    assert message in body["errors"][0]["message"].lower()
+
+
+async def test_an_unexpected_error_is_masked_with_a_stable_code(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    monkeypatch.setattr(OrgView, "report", broken)
+    body = await _query(
+        client,
+        '{ team(key: "t1", asOf: "2026-01-01") { kpis(from: "2025-01-01", to: "2026-01-01") '
+        "{ headcount { value } } } }",
+    )
+    error = body["errors"][0]
+    assert error["message"] == "internal error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "secret" not in str(body)
+
+
+async def test_bad_input_carries_its_code(client: httpx.AsyncClient) -> None:
+    body = await _query(client, "{ teams(first: 101) { totalCount } }")
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
