@@ -23,6 +23,7 @@ from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
+from graph.tree import service_node
 from graph.trends import Grain as EngineGrain
 
 MAX_PAGE = Limits.max_page
@@ -503,6 +504,45 @@ class Team(Node):
         keys = self.view.tree.children(self.key, include_inactive)
         return _connection([Team(key=k, view=self.view) for k in keys], first, after)
 
+    @strawberry.field(description="Every team below this one, in tree order (preorder).")
+    def descendants(
+        self,
+        max_depth: Annotated[
+            int | None,
+            strawberry.argument(description="Levels below this team to include (default: all)."),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        include_inactive: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also list teams that are not active on the structure date."
+            ),
+        ] = False,
+    ) -> Connection[Team]:
+        tree = self.view.tree
+        limit = None if max_depth is None else tree.depth(self.key) + max_depth
+        keys = [
+            k
+            for k in tree.subtree(self.key)[1:]
+            if (include_inactive or tree.is_active(k)) and (limit is None or tree.depth(k) <= limit)
+        ]
+        return _connection([Team(key=k, view=self.view) for k in keys], first, after)
+
+    @strawberry.field(description="Services the team owns on the structure date, by key.")
+    def services(
+        self,
+        first: FirstArg = None,
+        after: AfterArg = None,
+        include_descendants: Annotated[
+            bool, strawberry.argument(description="Also the services of every team below.")
+        ] = True,
+    ) -> Connection[Service]:
+        tree = self.view.tree
+        teams = tree.subtree(self.key) if include_descendants else (self.key,)
+        keys = sorted(k for team in teams for k in tree.services_of(team))
+        return _connection([Service(key=k, view=self.view) for k in keys], first, after)
+
     @strawberry.field(description="Every KPI of the subtree over [from, to), with comparisons.")
     def kpis(self, start: FromArg, end: ToArg) -> KpiReport:
         _window(start, end)
@@ -541,6 +581,58 @@ class Team(Node):
 TeamConnection = Connection[Team]
 
 
+@strawberry.type(description="A service (a deployable unit) in the structure of one date.")
+class Service(Node):
+    key: str = strawberry.field(description="The service's id in the source data.")
+    view: strawberry.Private[OrgView]
+
+    def _attrs(self) -> dict[str, object]:
+        attrs: dict[str, object] = self.view.tree.graph.nodes[service_node(self.key)]
+        return attrs
+
+    @strawberry.field(description="Opaque global id (it carries the structure date).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_encode("Service", self.key, self.view.tree.as_of.isoformat()))
+
+    @strawberry.field(description="The service's name on the structure date.")
+    def name(self) -> str:
+        return str(self._attrs()["name"])
+
+    @strawberry.field(description="The platform it runs on (e.g. native_aws), if the source says.")
+    def platform(self) -> str | None:
+        platform = self._attrs().get("platform")
+        return None if platform is None else str(platform)
+
+    @strawberry.field(
+        description="False for a service with no version valid on the structure date."
+    )
+    def active(self) -> bool:
+        return self.view.tree.is_service_active(self.key)
+
+    @strawberry.field(
+        description="The team that owns it on the structure date (else its last or first owner)."
+    )
+    def owner(self) -> Team | None:
+        owner = self.view.tree.owner_of(self.key)
+        return None if owner is None else Team(key=owner, view=self.view)
+
+    @strawberry.field(description="The owner's path: the root first, the owner last.")
+    def path(self) -> list[Team]:
+        owner = self.view.tree.owner_of(self.key)
+        if owner is None:
+            return []
+        keys = [*self.view.tree.ancestors(owner), owner]
+        return [Team(key=k, view=self.view) for k in keys]
+
+
+def _has_service(view: OrgView, key: str) -> bool:
+    try:
+        view.tree.owner_of(key)
+    except KeyError:
+        return False
+    return True
+
+
 def _view(info: Info[Context, None], as_of: date | None) -> OrgView:
     return _engine(info).view(as_of or date.today())
 
@@ -559,7 +651,24 @@ class Query:
         if len(parts) == 3 and parts[0] == "Team":
             view = _view(info, date.fromisoformat(parts[2]))
             return Team(key=parts[1], view=view) if parts[1] in view.tree else None
+        if len(parts) == 3 and parts[0] == "Service":
+            view = _view(info, date.fromisoformat(parts[2]))
+            return Service(key=parts[1], view=view) if _has_service(view, parts[1]) else None
         raise ApiError(f"unknown id {str(id)!r}")
+
+    @strawberry.field(description="A service by its key, in the structure of `asOf`.")
+    def service(
+        self,
+        info: Info[Context, None],
+        key: Annotated[
+            str, strawberry.argument(description="The service's id in the source data.")
+        ],
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Structure date (default: today).")
+        ] = None,
+    ) -> Service | None:
+        view = _view(info, as_of)
+        return Service(key=key, view=view) if _has_service(view, key) else None
 
     @strawberry.field(description="A team by its key, in the structure of `asOf`.")
     def team(
@@ -603,7 +712,9 @@ class Query:
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with the safety limits of ``limits`` (see api/limits.py)."""
-    return strawberry.Schema(query=Query, types=[Team], extensions=extensions(limits or Limits()))
+    return strawberry.Schema(
+        query=Query, types=[Team, Service], extensions=extensions(limits or Limits())
+    )
 
 
 schema = build_schema()

@@ -4,6 +4,7 @@ named."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -282,3 +283,92 @@ async def test_an_unexpected_error_is_masked_with_a_stable_code(
 async def test_bad_input_carries_its_code(client: httpx.AsyncClient) -> None:
     body = await _query(client, "{ teams(first: 101) { totalCount } }")
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_services_and_descendants_of_a_team(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    view = engine.view(END)
+    tree = view.tree
+    team = next(t for t in tree.team_ids if tree.depth(t) == 1 and tree.children(t))
+    query = """query ($key: String!) { team(key: $key, asOf: "2026-01-01") {
+        descendants(maxDepth: 1, first: 100) { totalCount edges { node { key } } }
+        all: descendants(first: 100) { totalCount }
+        services(first: 3) { totalCount edges { node { key name owner { key } path { key } } } }
+        own: services(includeDescendants: false) { totalCount }
+    } }"""
+    body = await _query(client, query, key=team)
+    got = body["data"]["team"]
+    active_below = [t for t in tree.subtree(team)[1:] if tree.is_active(t)]
+    assert got["all"]["totalCount"] == len(active_below)
+    assert [e["node"]["key"] for e in got["descendants"]["edges"]] == [
+        t for t in active_below if tree.depth(t) == tree.depth(team) + 1
+    ]
+    services = sorted(s for t in tree.subtree(team) for s in tree.services_of(t))
+    assert got["services"]["totalCount"] == len(services)
+    assert got["own"]["totalCount"] == len(tree.services_of(team))
+    first = got["services"]["edges"][0]["node"]
+    assert first["key"] == services[0]
+    owner = tree.owner_of(services[0])
+    assert owner is not None
+    assert first["owner"]["key"] == owner
+    assert [t["key"] for t in first["path"]] == [*tree.ancestors(owner), owner]
+    # a service by key, and by its global id
+    one = await _query(
+        client,
+        'query ($k: String!) { service(key: $k, asOf: "2026-01-01") { id key } }',
+        k=services[0],
+    )
+    again = await _query(
+        client,
+        "query ($id: ID!) { node(id: $id) { ... on Service { key } } }",
+        id=one["data"]["service"]["id"],
+    )
+    assert again["data"]["node"] == {"key": services[0]}
+
+
+async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
+    tmp_path: Path,
+) -> None:
+    # given the app over a real SQLite store, its engine built from the store at start-up
+    from sqlalchemy import event
+
+    from graph.store.engine import create_engine
+    from loaders.ingest import load_bundle
+
+    bundle = tmp_path / "bundle"
+    generate_bundle(bundle, teams=40, seed=32, end=END)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = create_engine(url)
+    await load_bundle(store, bundle)
+    await store.dispose()
+    app = create_app(Settings(database_url=url))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        for _ in range(100):  # the engine is built in the background at start-up
+            if (await http.get("/readyz")).status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        statements: list[str] = []
+        event.listen(
+            app.state.store.sync_engine,
+            "before_cursor_execute",
+            lambda *args: statements.append(args[2]),
+        )
+        counts = []
+        for size in (1, 10, 40):
+            statements.clear()
+            body = await _query(
+                http,
+                'query ($n: Int) { teams(first: $n, asOf: "2026-01-01") { edges { node { key '
+                'children { totalCount } kpis(from: "2025-01-01", to: "2026-01-01") '
+                "{ leadTimeHoursP50 { value } } } } } }",
+                n=size,
+            )
+            assert len(body["data"]["teams"]["edges"]) == size
+            counts.append(len(statements))
+    # then answering 1, 10 or 40 teams takes the same number of SQL statements (none)
+    assert counts == [0, 0, 0]
