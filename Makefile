@@ -16,6 +16,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+	npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error
 
 demo: install
 	.venv/bin/orgraph demo
