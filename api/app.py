@@ -29,7 +29,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.schema import Context, schema
+from api.schema import Context, build_schema
 from api.settings import Settings
 from graph.engine import Engine
 from graph.store.engine import create_engine
@@ -46,11 +46,13 @@ class _GraphQL(GraphQL[Context, None]):
     (parse, validation, variable coercion) gets 400 with no ``data`` entry. Responses are
     encoded by orjson."""
 
+    request_timeout: float = 10.0
+
     async def get_context(self, request: Any, response: Any) -> Context:
         engine: Engine | None = request.app.state.engine
         if engine is None:
             raise RuntimeError("the rollup engine is not built yet")
-        return Context(engine=engine)
+        return Context(engine=engine, deadline=time.monotonic() + self.request_timeout)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -165,7 +167,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    graphql = _GraphQL(schema, graphql_ide="graphiql")
+    graphql = _GraphQL(build_schema(settings.limits), graphql_ide="graphiql")
+    graphql.request_timeout = settings.request_timeout
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

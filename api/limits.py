@@ -35,6 +35,7 @@ from strawberry.extensions import (
 BAD_USER_INPUT = "BAD_USER_INPUT"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+TIMEOUT = "TIMEOUT"
 
 
 class ApiError(GraphQLError):
@@ -42,6 +43,16 @@ class ApiError(GraphQLError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": BAD_USER_INPUT})
+
+
+class RequestTimeout(GraphQLError):
+    """The request ran past its time (``ORGRAPH_REQUEST_TIMEOUT``)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "request timed out: ask for less (smaller pages, fewer reports)",
+            extensions={"code": TIMEOUT},
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -18,7 +19,7 @@ from typing import Annotated, Generic, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from api.limits import ApiError, Limits, extensions
+from api.limits import ApiError, Limits, RequestTimeout, extensions
 from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
@@ -32,9 +33,17 @@ DEFAULT_PAGE = Limits.default_page
 
 @dataclass
 class Context:
-    """What every resolver may use: the rollup engine over the store."""
+    """What every resolver may use: the rollup engine over the store, and the time by which
+    the request must be done (``time.monotonic()``)."""
 
     engine: Engine
+    deadline: float = float("inf")
+
+    def check_deadline(self) -> None:
+        """Stop a request that ran out of time (resolvers call it between units of work: the
+        engine's work is synchronous, so the check is cooperative)."""
+        if time.monotonic() > self.deadline:
+            raise RequestTimeout()
 
 
 def _engine(info: Info[Context, None]) -> Engine:
@@ -544,7 +553,8 @@ class Team(Node):
         return _connection([Service(key=k, view=self.view) for k in keys], first, after)
 
     @strawberry.field(description="Every KPI of the subtree over [from, to), with comparisons.")
-    def kpis(self, start: FromArg, end: ToArg) -> KpiReport:
+    def kpis(self, info: Info[Context, None], start: FromArg, end: ToArg) -> KpiReport:
+        info.context.check_deadline()
         _window(start, end)
         return KpiReport(report=self.view.report(self.key, start, end))
 
@@ -555,7 +565,10 @@ class Team(Node):
         start: FromArg,
         end: ToArg,
         grain: Annotated[Grain, strawberry.argument(description="Weeks or months.")] = Grain.WEEK,
+        *,
+        info: Info[Context, None],
     ) -> list[TrendPoint]:
+        info.context.check_deadline()
         _window(start, end)
         points = self.view.trend(EngineKpi[kpi.name], self.key, start, end, EngineGrain[grain.name])
         return [

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from graph.store.engine import DatabaseUrlError, create_engine
 
 T = TypeVar("T")
@@ -36,10 +36,10 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def run_with_engine(db: str | None, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     """Run ``work`` on an engine for the configured database, and dispose of it afterwards."""
-    settings = Settings.from_env(database_url=db)
     try:
+        settings = Settings.from_env(database_url=db)
         engine = create_engine(settings.database_url)
-    except DatabaseUrlError as exc:
+    except (DatabaseUrlError, SettingsError) as exc:
         raise fail(str(exc)) from None
 
     async def main() -> T:

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.cli.common import DbOption, console, run_with_engine
 from api.cli.info import print_summary
-from api.cli.serve import HostOption, PortOption, run_server
-from api.settings import Settings
+from api.cli.serve import HostOption, PortOption, run_server, settings_for
 from graph.summary import StoreSummary, store_summary
 from loaders.ingest import LoadOptions, load_bundle
 
@@ -24,8 +23,8 @@ def demo(
         "orgraph-demo"
     ),
     serve: Annotated[bool, typer.Option(help="Serve GraphiQL afterwards")] = True,
-    host: HostOption = "127.0.0.1",
-    port: PortOption = 8000,
+    host: HostOption = None,
+    port: PortOption = None,
 ) -> None:
     """Generate a demo org (events up to today), load it, show what the store holds and serve
     GraphiQL on it."""
@@ -45,4 +44,4 @@ def demo(
     assert summary is not None
     print_summary(summary)
     if serve:
-        run_server(Settings.from_env(database_url=db), host, port)
+        run_server(settings_for(db, host, port))

@@ -7,27 +7,43 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DbOption, console
-from api.settings import Settings
+from api.cli.common import DbOption, console, fail
+from api.settings import Settings, SettingsError
 
-HostOption = Annotated[str, typer.Option(help="Interface to listen on")]
-PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")]
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Interface to listen on (ORGRAPH_HOST, default 127.0.0.1)", show_default=False
+    ),
+]
+PortOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=65535, help="Port (ORGRAPH_PORT, default 8000)", show_default=False),
+]
 
 
-def run_server(settings: Settings, host: str, port: int) -> None:
+def settings_for(db: str | None, host: str | None, port: int | None) -> Settings:
+    try:
+        return Settings.from_env(database_url=db, host=host, port=port)
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def run_server(settings: Settings) -> None:
     """Serve the API with uvicorn until interrupted."""
     import uvicorn
 
     from api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    console.print(f"GraphiQL on http://{host}:{port}/graphql (database {settings.database_url})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    address = f"http://{settings.host}:{settings.port}/graphql"
+    console.print(f"GraphiQL on {address} (database {settings.database_url})")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
-def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(db: DbOption = None, host: HostOption = None, port: PortOption = None) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz) over the store."""
-    run_server(Settings.from_env(database_url=db), host, port)
+    run_server(settings_for(db, host, port))
 
 
 def export_schema() -> None:

@@ -372,3 +372,35 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
             counts.append(len(statements))
     # then answering 1, 10 or 40 teams takes the same number of SQL statements (none)
     assert counts == [0, 0, 0]
+
+
+async def test_a_request_that_runs_out_of_time_is_stopped(engine: Engine, tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", request_timeout=0)
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        body = await _query(
+            http,
+            '{ teams(first: 5) { edges { node { kpis(from: "2025-01-01", to: "2026-01-01") '
+            "{ headcount { value } } } } } }",
+        )
+    assert body["errors"][0]["extensions"] == {"code": "TIMEOUT"}
+    assert "request timed out" in body["errors"][0]["message"]
+
+
+def test_settings_come_from_flags_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.settings import SettingsError
+
+    monkeypatch.setenv("ORGRAPH_PORT", "9001")
+    monkeypatch.setenv("ORGRAPH_COST_BUDGET", "500")
+    monkeypatch.setenv("ORGRAPH_DEBUG", "true")
+    settings = Settings.from_env(port=9002)
+    assert settings.port == 9002  # the flag wins
+    assert settings.limits.cost_budget == 500
+    assert settings.limits.mask_errors is False
+    monkeypatch.setenv("ORGRAPH_MAX_DEPTH", "deep")
+    with pytest.raises(SettingsError, match="ORGRAPH_MAX_DEPTH='deep': not a whole number"):
+        Settings.from_env()
