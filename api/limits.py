@@ -187,13 +187,18 @@ def _unexpected(error: GraphQLError) -> bool:
 def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """The schema extensions that enforce ``limits``, in order: cached parsing and validation
     first, then the limits (all before execution), then masking."""
+    # The rule classes are made once: strawberry's limiters make a new class per instance, and
+    # the validation cache is keyed by the rules, so per-request classes would never hit it.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        cost_rule(limits),
+    ]
     chosen: list[Callable[[], SchemaExtension]] = [
         functools.partial(ParserCache, maxsize=1024),
         functools.partial(ValidationCache, maxsize=1024),
-        functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        functools.partial(AddValidationRules, [cost_rule(limits)]),
+        functools.partial(AddValidationRules, rules),
     ]
     if limits.mask_errors:
         chosen.append(functools.partial(_Masked, should_mask_error=_unexpected))

@@ -1,0 +1,180 @@
+"""API benchmark: the GraphQL server under uvicorn, queried over real HTTP at 1 and 8
+concurrent clients, for (a) ``{ __typename }`` (the stack's floor), (b) the root team's full
+KPI report and (c) a team page (the team, its ancestors, its first 20 children with 6 KPIs each
+and a 52-week trend).
+
+    .venv/bin/python -m bench.api --teams 20000 [--seconds 20]
+
+The server runs in a process of its own (one uvicorn worker), its engine built from a generated
+bundle's files (the store read is measured by bench/rollup.py). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.load import END
+
+START = END - timedelta(days=365)
+KPIS = (
+    "deploymentsPerWeek changeFailureRate leadTimeHoursP50 timeToRestoreHoursP50 "
+    "unreviewedMergeRate headcount"
+)
+METRIC = "{ value sampleSize orgValue parentValue peerMedian peerPercentile zScore previousValue }"
+FULL_REPORT = " ".join(
+    f"{name} {METRIC}"
+    for name in [
+        "deploymentsPerWeek",
+        "deploymentDaysPerWeek",
+        "changeFailureRate",
+        "leadTimeHoursP50",
+        "leadTimeHoursP90",
+        "timeToRestoreHoursP50",
+        "timeToFirstReviewHoursP50",
+        "reviewToMergeHoursP50",
+        "unreviewedMergeRate",
+        "changesPerEngineerPerWeek",
+        "codeCoverage",
+        "technicalDebtMinutes",
+        "headcount",
+        "sdeRatio",
+        "inboundRemoteContributionRate",
+        "outboundRemoteContributionRate",
+        "nativeAwsMigrationShare",
+    ]
+)
+WINDOW = f'from: "{START}", to: "{END}"'
+
+
+def queries(root: str, team: str) -> dict[str, dict[str, Any]]:
+    return {
+        "(a) { __typename }": {"query": "{ __typename }"},
+        "(b) root KPI report": {
+            "query": f'{{ team(key: "{root}", asOf: "{END}") {{ kpis({WINDOW}) {{ {FULL_REPORT} '
+            "deploymentTier unresolvedIncidents unmeasuredServices headcountByRole { role count } } } }"
+        },
+        "(c) team page": {
+            "query": f'{{ team(key: "{team}", asOf: "{END}") {{ key name ancestors {{ key name }} '
+            f"children(first: 20) {{ totalCount edges {{ node {{ key name kpis({WINDOW}) "
+            f"{{ {' '.join(f'{k} {{ value sampleSize }}' for k in KPIS.split())} }} }} }} }} "
+            f"trend(kpi: DEPLOYMENTS_PER_WEEK, {WINDOW}) {{ from to value }} }} }}"
+        },
+    }
+
+
+def serve(bundle: str, port: str) -> None:
+    """The server process: an engine over the bundle, the app under uvicorn."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    from graph.engine import Engine
+    from graph.frames import read_bundle
+
+    engine = Engine(read_bundle(Path(bundle)))
+    engine.view(END)  # the structure date the queries ask for, built before serving
+    store = Path(bundle) / "empty.db"
+    app = create_app(Settings(database_url=f"sqlite:///{store}"), engine=engine)
+    uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+
+
+async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def client() -> None:
+        async with httpx.AsyncClient(timeout=60) as http:
+            await http.post(url, json=body)  # warm up
+            while time.perf_counter() < stop:
+                began = time.perf_counter()
+                response = await http.post(url, json=body)
+                latencies.append(time.perf_counter() - began)
+                payload = response.json()
+                if response.status_code != 200 or "errors" in payload:
+                    raise RuntimeError(f"bad answer: {response.status_code} {payload}")
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "p50": 1000 * latencies[len(latencies) // 2],
+        "p95": 1000 * latencies[int(len(latencies) * 0.95)],
+        "rps": len(latencies) / elapsed,
+        "n": len(latencies),
+    }
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--serve"]:
+        serve(*sys.argv[2:4])
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--teams", type=int, default=20000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    options = parser.parse_args()
+    from graph.engine import Engine
+    from graph.frames import read_bundle
+    from loaders.synthetic import generate_bundle
+
+    with tempfile.TemporaryDirectory(prefix="orgraph-bench-api-") as work:
+        bundle = Path(work) / "bundle"
+        generate_bundle(bundle, teams=options.teams, seed=1, end=END)
+        tree = Engine(read_bundle(bundle)).view(END).tree  # to pick the subjects
+        root = max(tree.roots, key=lambda r: len(tree.subtree(r)))
+        team = max(
+            (t for t in tree.team_ids if tree.depth(t) == 2 and tree.is_active(t)),
+            key=lambda t: len(tree.subtree(t)),
+        )
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.api", "--serve", str(bundle), str(port)],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                try:
+                    if httpx.get(f"{base}/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            rows = [
+                "| query | clients | p50 ms | p95 ms | requests/s | requests |",
+                "|---|---|---|---|---|---|",
+            ]
+            for name, body in queries(root, team).items():
+                for clients in (1, 8):
+                    found = asyncio.run(_load(f"{base}/graphql", body, clients, options.seconds))
+                    rows.append(
+                        f"| {name} | {clients} | {found['p50']:.2f} | {found['p95']:.2f} | "
+                        f"{found['rps']:,.0f} | {found['n']:,} |"
+                    )
+                    print(rows[-1], flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"\n{options.teams:,} teams; root {root}, team page of {team}\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
