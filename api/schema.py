@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Annotated, Generic, TypeVar
@@ -20,7 +20,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.limits import ApiError, Limits, RequestTimeout, extensions
-from graph.engine import Engine, OrgView
+from graph.engine import Engine, Memo, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
@@ -38,6 +38,11 @@ class Context:
 
     engine: Engine
     deadline: float = float("inf")
+    #: per view, what this request has computed (peers shared by the reports of siblings)
+    memos: dict[int, Memo] = field(default_factory=dict)
+
+    def memo(self, view: OrgView) -> Memo:
+        return self.memos.setdefault(id(view), Memo())
 
     def check_deadline(self) -> None:
         """Stop a request that ran out of time (resolvers call it between units of work: the
@@ -556,7 +561,8 @@ class Team(Node):
     def kpis(self, info: Info[Context, None], start: FromArg, end: ToArg) -> KpiReport:
         info.context.check_deadline()
         _window(start, end)
-        return KpiReport(report=self.view.report(self.key, start, end))
+        memo = info.context.memo(self.view)
+        return KpiReport(report=self.view.report(self.key, start, end, memo=memo))
 
     @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
     def trend(

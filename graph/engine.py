@@ -357,11 +357,14 @@ class Engine:
 
 
 @dataclass
-class _Memo:
-    """Values already computed within one call, so that peers and parents are computed once."""
+class Memo:
+    """Values already computed for one view, so that peers and parents are computed once: within
+    one ``reports`` call, or across the calls of one API request (pass the same ``Memo``). Keep
+    it no longer than a request: it grows with what is asked."""
 
     metrics: dict[tuple[Kpi, str, date, date], Metric] = field(default_factory=dict)
     percentiles: dict[tuple[str, str, date, date], Percentiles] = field(default_factory=dict)
+    groups: dict[tuple[Kpi, str | None, date, date], _Group] = field(default_factory=dict)
 
 
 class OrgView:
@@ -403,7 +406,7 @@ class OrgView:
             for name, value in built.items()
             if name.startswith("percentile:")
         }
-        self._kpis: dict[Kpi, Callable[[_Memo, str, date, date], Metric]] = {
+        self._kpis: dict[Kpi, Callable[[Memo, str, date, date], Metric]] = {
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
             ),
@@ -453,8 +456,8 @@ class OrgView:
 
     def _rate(
         self, kpi: Kpi, compute: Callable[[str, date, date], Rate]
-    ) -> Callable[[_Memo, str, date, date], Metric]:
-        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+    ) -> Callable[[Memo, str, date, date], Metric]:
+        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
             rate = compute(team, start, end)
             return Metric(kpi, rate.value, rate.sample)
 
@@ -462,8 +465,8 @@ class OrgView:
 
     def _on_last_day(
         self, kpi: Kpi, compute: Callable[[str, date], Rate]
-    ) -> Callable[[_Memo, str, date, date], Metric]:
-        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+    ) -> Callable[[Memo, str, date, date], Metric]:
+        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
             rate = compute(team, end - timedelta(days=1))
             return Metric(kpi, rate.value, rate.sample)
 
@@ -471,8 +474,8 @@ class OrgView:
 
     def _percentile(
         self, kpi: Kpi, measure: str, which: int
-    ) -> Callable[[_Memo, str, date, date], Metric]:
-        def metric(memo: _Memo, team: str, start: date, end: date) -> Metric:
+    ) -> Callable[[Memo, str, date, date], Metric]:
+        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
             key = (measure, team, start, end)
             if key not in memo.percentiles:
                 memo.percentiles[key] = self.percentile[measure].percentiles(
@@ -502,10 +505,10 @@ class OrgView:
         return Rate(*self.platforms.share(team, on, self.config.target_platforms))
 
     def metric(
-        self, kpi: Kpi, team: str, start: date, end: date, memo: _Memo | None = None
+        self, kpi: Kpi, team: str, start: date, end: date, memo: Memo | None = None
     ) -> Metric:
         """One KPI of one subtree over ``[start, end)``, without comparisons."""
-        memo = memo if memo is not None else _Memo()
+        memo = memo if memo is not None else Memo()
         key = (kpi, team, start, end)
         if key not in memo.metrics:
             memo.metrics[key] = self._kpis[kpi](memo, team, start, end)
@@ -521,9 +524,10 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
+        memo: Memo | None = None,
     ) -> KpiReport:
         """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons."""
-        return self.reports([team], start, end, kpis=kpis, compare=compare)[0]
+        return self.reports([team], start, end, kpis=kpis, compare=compare, memo=memo)[0]
 
     def reports(
         self,
@@ -533,6 +537,7 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
+        memo: Memo | None = None,
     ) -> list[KpiReport]:
         """Reports of many subtrees at once; peers, parents and the org are computed once for
         all of them."""
@@ -542,7 +547,7 @@ class OrgView:
         if end <= start:
             raise ValueError(f"empty window [{start}, {end}): 'to' must be after 'from'")
         asked = tuple(kpis)
-        memo = _Memo()
+        memo = memo if memo is not None else Memo()
         peers = _PeerGroups(self, memo, start, end)
         out = []
         for team in teams:
@@ -579,7 +584,7 @@ class OrgView:
         """``kpi`` for each week (counted from ``start``) or calendar month of the window."""
         if team not in self.tree:
             raise KeyError(f"unknown team {team!r}")
-        memo = _Memo()
+        memo = Memo()
         return [
             (first, last, self.metric(kpi, team, first, last, memo))
             for first, last in periods(start, end, grain)
@@ -634,12 +639,11 @@ class _Group:
 class _PeerGroups:
     """Comparisons for many teams: each sibling group's values are computed and sorted once."""
 
-    def __init__(self, view: OrgView, memo: _Memo, start: date, end: date) -> None:
+    def __init__(self, view: OrgView, memo: Memo, start: date, end: date) -> None:
         self.view = view
         self.memo = memo
         self.start, self.end = start, end
         self.previous = start - (end - start)
-        self._groups: dict[tuple[Kpi, str | None], _Group] = {}
 
     def _value(self, kpi: Kpi, team: str) -> float | None:
         return self.view.metric(kpi, team, self.start, self.end, self.memo).value
@@ -649,16 +653,16 @@ class _PeerGroups:
         the team itself included when it is one of them."""
         tree = self.view.tree
         parent = tree.parent(team)
-        key = (kpi, parent)
-        if key not in self._groups:
+        key = (kpi, parent, self.start, self.end)
+        if key not in self.memo.groups:
             members = (
                 tree.children(parent)
                 if parent is not None
                 else tuple(root for root in tree.roots if tree.is_active(root))
             )
             values = [v for member in members if (v := self._value(kpi, member)) is not None]
-            self._groups[key] = _Group.of(values)
-        return self._groups[key]
+            self.memo.groups[key] = _Group.of(values)
+        return self.memo.groups[key]
 
     def compare(self, kpi: Kpi, team: str) -> Comparison:
         tree = self.view.tree
