@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from api.limits import ApiError, Limits, RequestTimeout, extensions
 from graph.engine import Engine, Memo, OrgView
@@ -456,6 +458,34 @@ ToArg = Annotated[
 ]
 
 
+_COMPARISONS = {
+    "orgValue",
+    "parentValue",
+    "peerMedian",
+    "peerPercentile",
+    "zScore",
+    "previousValue",
+}
+
+
+def _asked(info: Info[Context, None]) -> tuple[tuple[EngineKpi, ...], bool]:
+    """The KPIs the query selects under ``kpis`` and whether it asks for any comparison, so
+    that only those are computed (all of them when fragments make the selection unclear)."""
+    kpis: list[EngineKpi] = []
+    compare = False
+    for field_ in info.selected_fields:
+        for selection in field_.selections:
+            if not isinstance(selection, SelectedField):
+                return tuple(EngineKpi), True
+            name = re.sub(r"([A-Z])", r"_\1", selection.name).upper()
+            if name in EngineKpi.__members__:
+                kpis.append(EngineKpi[name])
+                for sub in selection.selections:
+                    if not isinstance(sub, SelectedField) or sub.name in _COMPARISONS:
+                        compare = True
+    return tuple(kpis), compare
+
+
 def _window(start: date, end: date) -> None:
     if end <= start:
         raise ApiError(f"empty window [{start}, {end}): 'to' must be after 'from'")
@@ -562,7 +592,9 @@ class Team(Node):
         info.context.check_deadline()
         _window(start, end)
         memo = info.context.memo(self.view)
-        return KpiReport(report=self.view.report(self.key, start, end, memo=memo))
+        kpis, compare = _asked(info)
+        report = self.view.report(self.key, start, end, kpis=kpis, compare=compare, memo=memo)
+        return KpiReport(report=report)
 
     @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
     def trend(

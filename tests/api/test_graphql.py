@@ -404,3 +404,57 @@ def test_settings_come_from_flags_then_environment(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ORGRAPH_MAX_DEPTH", "deep")
     with pytest.raises(SettingsError, match="ORGRAPH_MAX_DEPTH='deep': not a whole number"):
         Settings.from_env()
+
+
+async def test_only_the_kpis_a_query_selects_are_computed(
+    client: httpx.AsyncClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = engine.view(END)
+    root = view.tree.roots[0]
+    full = view.report(root, date(2025, 1, 1), END)
+    asked: list[tuple[tuple[Kpi, ...], bool]] = []
+    original = OrgView.report
+
+    def spying(self: OrgView, team: str, start: date, end: date, **kwargs: Any) -> Any:
+        asked.append((tuple(kwargs["kpis"]), kwargs["compare"]))
+        return original(self, team, start, end, **kwargs)
+
+    monkeypatch.setattr(OrgView, "report", spying)
+    window = '(from: "2025-01-01", to: "2026-01-01")'
+    plain = await _query(
+        client,
+        f'{{ team(key: "{root}", asOf: "2026-01-01") {{ kpis{window} {{ leadTimeHoursP50 {{ value }} }} }} }}',
+    )
+    compared = await _query(
+        client,
+        f'{{ team(key: "{root}", asOf: "2026-01-01") {{ kpis{window} {{ headcount {{ value peerMedian }} sdeRatio {{ value }} }} }} }}',
+    )
+    assert asked == [((Kpi.LEAD_TIME_HOURS_P50,), False), ((Kpi.HEADCOUNT, Kpi.SDE_RATIO), True)]
+    assert (
+        plain["data"]["team"]["kpis"]["leadTimeHoursP50"]["value"]
+        == full.metrics[Kpi.LEAD_TIME_HOURS_P50].value
+    )
+    headcount = full.metrics[Kpi.HEADCOUNT]
+    assert headcount.comparison is not None
+    assert compared["data"]["team"]["kpis"]["headcount"] == {
+        "value": headcount.value,
+        "peerMedian": headcount.comparison.peer_median,
+    }
+
+
+def test_people_appear_only_as_counts_and_roles() -> None:
+    # no type describes a person, and no field lists people or gives a figure per person
+    names = set(schema._schema.type_map)
+    assert not {
+        n
+        for n in names
+        if any(w in n.lower() for w in ("person", "people", "author", "reviewer", "engineer"))
+    }
+    for name, kind in schema._schema.type_map.items():
+        if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType)) and not name.startswith(
+            "__"
+        ):
+            for field_name in kind.fields:
+                assert not any(
+                    w in field_name.lower() for w in ("person", "author", "reviewer", "email")
+                ), f"{name}.{field_name}"
