@@ -632,6 +632,30 @@ class Team(Node):
 TeamConnection = Connection[Team]
 
 
+@strawberry.type(description="One service's own delivery over a window (docs/kpis.md rules).")
+class ServiceDelivery:
+    deployments_per_week: float = strawberry.field(
+        description="Successful production deployments per week."
+    )
+    successful_deployments: int = strawberry.field(
+        description="Successful production deployments in the window."
+    )
+    change_failure_rate: float | None = strawberry.field(
+        description="Failed or incident-causing production deployments ÷ all (ratio 0..1); "
+        "null with none."
+    )
+    production_deployments: int = strawberry.field(
+        description="Production deployments in the window (the rate's sample)."
+    )
+    lead_time_hours_p50: float | None = strawberry.field(
+        description="Median lead time of its changes deployed in the window, hours (exact)."
+    )
+    lead_time_hours_p90: float | None = strawberry.field(
+        description="90th percentile lead time, hours (exact)."
+    )
+    lead_time_sample_size: int = strawberry.field(description="Changes behind the lead time.")
+
+
 @strawberry.type(description="A service (a deployable unit) in the structure of one date.")
 class Service(Node):
     key: str = strawberry.field(description="The service's id in the source data.")
@@ -666,6 +690,23 @@ class Service(Node):
     def owner(self) -> Team | None:
         owner = self.view.tree.owner_of(self.key)
         return None if owner is None else Team(key=owner, view=self.view)
+
+    @strawberry.field(
+        description="The service's own delivery over [from, to): its events only, whoever "
+        "owned it then."
+    )
+    def delivery(self, info: Info[Context, None], start: FromArg, end: ToArg) -> ServiceDelivery:
+        _window(start, end)
+        found = info.context.engine.service_delivery.kpis(self.key, start, end)
+        return ServiceDelivery(
+            deployments_per_week=found.deployments_per_week,
+            successful_deployments=found.successful_deployments,
+            change_failure_rate=found.change_failure_rate,
+            production_deployments=found.production_deployments,
+            lead_time_hours_p50=found.lead_time_hours_p50,
+            lead_time_hours_p90=found.lead_time_hours_p90,
+            lead_time_sample_size=found.lead_time_sample,
+        )
 
     @strawberry.field(description="The owner's path: the root first, the owner last.")
     def path(self) -> list[Team]:

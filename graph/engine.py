@@ -61,6 +61,7 @@ from graph.samples import (
     time_to_first_review,
     unresolved_incidents,
 )
+from graph.services import ServiceDeliveryIndex
 from graph.tree import OrgTree, ServiceVersion, TeamVersion, build_org_tree
 from graph.trends import Grain, periods
 
@@ -140,6 +141,7 @@ PARTS: dict[str, frozenset[str]] = {
     "lead_time": frozenset({"services", "deployments", "changes"}),
     "restore": frozenset({"services", "incidents"}),
     "review_times": frozenset({"services", "changes", "reviews"}),
+    "service_delivery": frozenset({"services", "deployments", "incidents", "changes"}),
 }
 
 
@@ -187,6 +189,7 @@ class Engine:
     contributions: ContributionIndex
     review: ReviewIndex
     unresolved: SubtreeSource
+    service_delivery: ServiceDeliveryIndex
 
     def __init__(
         self,
@@ -265,6 +268,9 @@ class Engine:
                 unresolved(),
             ),
             "review_times": review_times,
+            "service_delivery": lambda: ServiceDeliveryIndex(
+                frames.deployments, frames.incidents, lead_times(frames)
+            ),
         }
         built = in_parallel({name: task for name, task in tasks.items() if name in parts})
         if not hasattr(self, "samples"):

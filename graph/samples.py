@@ -20,13 +20,22 @@ HOUR_MICROS = 3_600_000_000
 def _sample(
     frame: pl.DataFrame, services: pl.DataFrame, *, at: str, start: str, stop: str
 ) -> pl.DataFrame:
-    """``team_id`` and ``day`` from the timestamp ``at``, ``hours`` from ``start`` to ``stop``."""
+    """``team_id`` and ``day`` from the timestamp ``at``, ``hours`` from ``start`` to ``stop``,
+    and the ``service_id`` (for per-service figures)."""
     if frame.is_empty():
-        return pl.DataFrame(schema={"team_id": pl.String, "day": pl.Date, "hours": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "team_id": pl.String,
+                "day": pl.Date,
+                "hours": pl.Float64,
+                "service_id": pl.String,
+            }
+        )
     return frame.select(
         attribute_to_owner(frame, services, at=at),
         pl.col(at).dt.date().alias("day"),
         ((pl.col(stop) - pl.col(start)).dt.total_microseconds() / HOUR_MICROS).alias("hours"),
+        pl.col("service_id"),
     )
 
 

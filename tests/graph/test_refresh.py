@@ -54,8 +54,15 @@ async def test_a_load_of_events_rebuilds_only_what_reads_them(
         # then only the incident indexes were rebuilt (the teams it held did not change), from
         # the tables they read
         assert refresh.loads == 1
-        assert refresh.parts == ("delivery", "restore")
-        assert refresh.entities == ("deployments", "incidents", "people", "services", "teams")
+        assert refresh.parts == ("delivery", "restore", "service_delivery")
+        assert refresh.entities == (
+            "changes",
+            "deployments",
+            "incidents",
+            "people",
+            "services",
+            "teams",
+        )
         # and the answers are those of an engine built from scratch, and changed
         after = _reports(engine)
         assert after == _reports(await Engine.from_store(store))
@@ -93,6 +100,7 @@ async def test_a_load_of_teams_rebuilds_everything(database: Database, tmp_path:
                     "lead_time",
                     "restore",
                     "review_times",
+                    "service_delivery",
                 )
             )
         )
