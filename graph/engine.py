@@ -243,6 +243,16 @@ class Engine:
             index = TeamIndex(teams, *day_range(found["day"]))
             return SubtreeSource(index, index.cube(found["team_id"], found["day"]))
 
+        lead_lock = threading.Lock()
+        lead_frame: list[pl.DataFrame] = []
+
+        def lead() -> pl.DataFrame:
+            """Lead-time samples feed two parts: computed once, by the first thread to ask."""
+            with lead_lock:
+                if not lead_frame:
+                    lead_frame.append(lead_times(frames))
+                return lead_frame[0]
+
         def review_times() -> dict[str, PercentileIndex]:
             reviewed = first_reviews(frames)
             return {
@@ -262,14 +272,14 @@ class Engine:
                 teams, frames.services, frames.people, frames.changes
             ),
             "review": lambda: ReviewIndex(teams, frames.services, frames.changes, frames.reviews),
-            "lead_time": lambda: {"lead_time": percentiles(lead_times(frames))},
+            "lead_time": lambda: {"lead_time": percentiles(lead())},
             "restore": lambda: (
                 {"restore": percentiles(restore_times(frames))},
                 unresolved(),
             ),
             "review_times": review_times,
             "service_delivery": lambda: ServiceDeliveryIndex(
-                frames.deployments, frames.incidents, lead_times(frames)
+                frames.deployments, frames.incidents, lead()
             ),
         }
         built = in_parallel({name: task for name, task in tasks.items() if name in parts})
