@@ -23,23 +23,28 @@ Int64s = npt.NDArray[np.int64]
 
 
 class _ByService:
-    """Events of one measure sorted by (service, day), with a weight each."""
+    """Events sorted by (service, day): each service's span, the days, and for each named
+    column either its values (``keep``) or its running sums."""
 
-    def __init__(self, services: pl.Series, days: pl.Series, values: pl.Series) -> None:
-        frame = pl.DataFrame(
-            {"s": services, "d": days.cast(pl.Int64), "v": values.cast(pl.Float64)}
-        ).sort("s", "d")
+    def __init__(
+        self, services: pl.Series, days: pl.Series, columns: dict[str, pl.Series], *, keep: bool
+    ) -> None:
+        frame = pl.DataFrame({"~s": services, "~d": days.cast(pl.Int32), **columns}).sort(
+            "~s", "~d"
+        )
         spans = (
-            frame.with_row_index("at")
-            .group_by("s", maintain_order=True)
-            .agg(pl.col("at").min().alias("a"), (pl.col("at").max() + 1).alias("b"))
+            frame.with_row_index("~at")
+            .group_by("~s", maintain_order=True)
+            .agg(pl.col("~at").min().alias("a"), (pl.col("~at").max() + 1).alias("b"))
         )
         self.spans: dict[str, tuple[int, int]] = {
             key: (int(a), int(b)) for key, a, b in spans.iter_rows()
         }
-        self.days: Int64s = frame["d"].to_numpy().astype(np.int64)
-        self.values = frame["v"].to_numpy()
-        self.running = np.concatenate(([0.0], np.cumsum(self.values)))
+        self.days = frame["~d"].to_numpy()
+        self.columns: dict[str, npt.NDArray[np.float64] | Int64s] = {}
+        for name in columns:
+            values = frame[name].to_numpy()
+            self.columns[name] = values if keep else np.concatenate(([0], np.cumsum(values)))
 
     def window(self, service: str, start: date, end: date) -> tuple[int, int]:
         """The slice of the service's events with a day in ``[start, end)``."""
@@ -51,9 +56,9 @@ class _ByService:
         hi = a + int(np.searchsorted(days, day_number(end)))
         return lo, hi
 
-    def total(self, service: str, start: date, end: date) -> float:
-        lo, hi = self.window(service, start, end)
-        return float(self.running[hi] - self.running[lo])
+    def total(self, column: str, bounds: tuple[int, int]) -> int:
+        running = self.columns[column]
+        return int(running[bounds[1]] - running[bounds[0]])
 
 
 @dataclass(frozen=True)
@@ -78,25 +83,28 @@ class ServiceDeliveryIndex:
     ) -> None:
         production = deployments.filter(pl.col("environment") == PRODUCTION)
         caused = incidents["caused_by_deployment_id"].drop_nulls().unique()
-        day = production["finished_at"].dt.date()
-        self.deployments = _ByService(
-            production["service_id"], day, pl.repeat(1, production.height, eager=True)
-        )
-        self.successful = _ByService(
-            production["service_id"], day, (production["status"] == "success").cast(pl.Int64)
-        )
         failed = production["status"].is_in(FAILED) | production["id"].is_in(caused.implode())
-        self.failed = _ByService(production["service_id"], day, failed.cast(pl.Int64))
-        self.lead = _ByService(lead["service_id"], lead["day"], lead["hours"])
+        self.deployments = _ByService(
+            production["service_id"],
+            production["finished_at"].dt.date(),
+            {
+                "deployments": pl.repeat(1, production.height, dtype=pl.Int64, eager=True),
+                "successful": (production["status"] == "success").cast(pl.Int64),
+                "failed": failed.cast(pl.Int64),
+            },
+            keep=False,
+        )
+        self.lead = _ByService(lead["service_id"], lead["day"], {"hours": lead["hours"]}, keep=True)
 
     def kpis(self, service: str, start: date, end: date) -> ServiceKpis:
         """The service's delivery over ``[start, end)``."""
         weeks = (end - start).days / 7
-        successful = int(self.successful.total(service, start, end))
-        total = int(self.deployments.total(service, start, end))
-        failed = int(self.failed.total(service, start, end))
+        bounds = self.deployments.window(service, start, end)
+        successful = self.deployments.total("successful", bounds)
+        total = self.deployments.total("deployments", bounds)
+        failed = self.deployments.total("failed", bounds)
         lo, hi = self.lead.window(service, start, end)
-        hours = np.sort(self.lead.values[lo:hi])
+        hours = np.sort(self.lead.columns["hours"][lo:hi])
 
         def rank(q: float) -> float | None:
             if not len(hours):
