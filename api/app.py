@@ -135,11 +135,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         store: AsyncEngine = create_engine(settings.database_url)
         app.state.store = store
         app.state.engine = engine
+        app.state.engine_error = None
         building: asyncio.Task[Engine] | None = None
         if engine is None:
 
             async def build() -> Engine:
-                built = await Engine.from_store(store)
+                try:
+                    built = await Engine.from_store(store)
+                except Exception as exc:  # reported by /readyz, the server stays up
+                    app.state.engine_error = f"{type(exc).__name__}: {exc}"
+                    log.error("the rollup engine could not be built: %s", app.state.engine_error)
+                    raise
                 app.state.engine = built
                 return built
 
@@ -149,6 +155,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         finally:
             if building is not None:
                 building.cancel()
+                if building.done() and not building.cancelled():
+                    building.exception()  # already reported by /readyz and the log
             await store.dispose()
 
     async def healthz(request: Request) -> Response:
@@ -161,7 +169,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 await connection.execute(sa.text("SELECT 1"))
         except Exception as exc:  # any failure to reach the database means not ready
             problems.append(f"database: {type(exc).__name__}: {exc}")
-        if request.app.state.engine is None:
+        if request.app.state.engine_error is not None:
+            problems.append(
+                f"the rollup engine could not be built: {request.app.state.engine_error}"
+            )
+        elif request.app.state.engine is None:
             problems.append("the rollup engine is still being built")
         if problems:
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)

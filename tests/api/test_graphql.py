@@ -458,3 +458,20 @@ def test_people_appear_only_as_counts_and_roles() -> None:
                 assert not any(
                     w in field_name.lower() for w in ("person", "author", "reviewer", "email")
                 ), f"{name}.{field_name}"
+
+
+async def test_readyz_names_why_the_engine_could_not_be_built(tmp_path: Path) -> None:
+    # a store that was never created: the engine cannot be read from it
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'never-loaded.db'}"))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        for _ in range(100):
+            ready = await http.get("/readyz")
+            if "could not be built" in ready.text:
+                break
+            await asyncio.sleep(0.05)
+    assert ready.status_code == 503
+    assert "the rollup engine could not be built" in ready.json()["problems"][0]
