@@ -163,18 +163,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        problems = []
-        try:
-            async with request.app.state.store.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-        except Exception as exc:  # any failure to reach the database means not ready
-            problems.append(f"database: {type(exc).__name__}: {exc}")
-        if request.app.state.engine_error is not None:
-            problems.append(
-                f"the rollup engine could not be built: {request.app.state.engine_error}"
-            )
-        elif request.app.state.engine is None:
-            problems.append("the rollup engine is still being built")
+        state = request.app.state
+        if state.engine_error is not None:
+            problems = [f"the rollup engine could not be built: {state.engine_error}"]
+        elif state.engine is None:
+            # the build is reading the store: leave it alone (on SQLite, a second library
+            # holding the file in this process could release the reader's locks)
+            problems = ["the rollup engine is still being built"]
+        else:
+            problems = []
+            try:
+                async with state.store.connect() as connection:
+                    await connection.execute(sa.text("SELECT 1"))
+            except Exception as exc:  # any failure to reach the database means not ready
+                problems.append(f"database: {type(exc).__name__}: {exc}")
         if problems:
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
