@@ -86,66 +86,88 @@ def _page(first: int | None, after: str | None, total: int) -> tuple[int, int]:
     return start, min(start + size, total)
 
 
+#: What each KPI is, with its unit: the description of its `KpiReport` field and of its
+#: `Kpi` enum value (docs/kpis.md has the full definitions).
+KPI_TEXT: dict[EngineKpi, str] = {
+    EngineKpi.DEPLOYMENTS_PER_WEEK: "Successful production deployments per week.",
+    EngineKpi.DEPLOYMENT_DAYS_PER_WEEK: "Median (nearest rank) over complete 7-day blocks of the days with a "
+    "successful production deployment: days per week.",
+    EngineKpi.CHANGE_FAILURE_RATE: "Production deployments that failed or caused an incident ÷ all "
+    "production deployments (ratio 0..1).",
+    EngineKpi.LEAD_TIME_HOURS_P50: "Median lead time for changes (first commit or open to deployed), hours.",
+    EngineKpi.LEAD_TIME_HOURS_P90: "90th percentile lead time for changes, hours.",
+    EngineKpi.TIME_TO_RESTORE_HOURS_P50: "Median time to restore over incidents started in the window and resolved, hours.",
+    EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50: "Median time from opening to the first review by another person, hours.",
+    EngineKpi.REVIEW_TO_MERGE_HOURS_P50: "Median time from the first review to the merge, hours.",
+    EngineKpi.UNREVIEWED_MERGE_RATE: "Changes merged without an approval by someone else ÷ all merged (ratio 0..1).",
+    EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK: "Merged changes by the subtree's people ÷ software engineers on the last "
+    "day ÷ weeks: a team ratio, never a per-person figure.",
+    EngineKpi.CODE_COVERAGE: "Covered ÷ total lines of the services owned on the window's last day (ratio 0..1).",
+    EngineKpi.TECHNICAL_DEBT_MINUTES: "Technical debt of the services owned on the window's last day, minutes.",
+    EngineKpi.HEADCOUNT: "People whose primary team is in the subtree on the window's last day.",
+    EngineKpi.SDE_RATIO: "Software engineers ÷ headcount on the window's last day (ratio 0..1).",
+    EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE: "Changes merged to the subtree's services by people outside it ÷ all "
+    "such changes with a known author (ratio 0..1).",
+    EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: "Changes merged by the subtree's people to services outside it ÷ all "
+    "changes they merged (ratio 0..1).",
+    EngineKpi.NATIVE_AWS_MIGRATION_SHARE: "Services on a target platform ÷ services owned, on the window's last day (ratio 0..1).",
+}
+
 # -- enums ------------------------------------------------------------------------------------
 
 
 @strawberry.enum(description="Every KPI of a report, by the name of its `KpiReport` field.")
 class Kpi(Enum):
     DEPLOYMENTS_PER_WEEK = strawberry.enum_value(
-        "DEPLOYMENTS_PER_WEEK", description="Successful production deployments per week."
+        "DEPLOYMENTS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
     )
     DEPLOYMENT_DAYS_PER_WEEK = strawberry.enum_value(
-        "DEPLOYMENT_DAYS_PER_WEEK",
-        description="Median days per week with a successful production deployment.",
+        "DEPLOYMENT_DAYS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
     )
     CHANGE_FAILURE_RATE = strawberry.enum_value(
-        "CHANGE_FAILURE_RATE", description="Failed production deployments ÷ all (ratio 0..1)."
+        "CHANGE_FAILURE_RATE", description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
     )
     LEAD_TIME_HOURS_P50 = strawberry.enum_value(
-        "LEAD_TIME_HOURS_P50", description="Median lead time for changes, in hours."
+        "LEAD_TIME_HOURS_P50", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
     )
     LEAD_TIME_HOURS_P90 = strawberry.enum_value(
-        "LEAD_TIME_HOURS_P90", description="90th percentile lead time for changes, in hours."
+        "LEAD_TIME_HOURS_P90", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
     )
     TIME_TO_RESTORE_HOURS_P50 = strawberry.enum_value(
-        "TIME_TO_RESTORE_HOURS_P50", description="Median time to restore service, in hours."
+        "TIME_TO_RESTORE_HOURS_P50", description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
     )
     TIME_TO_FIRST_REVIEW_HOURS_P50 = strawberry.enum_value(
-        "TIME_TO_FIRST_REVIEW_HOURS_P50", description="Median time to first review, in hours."
+        "TIME_TO_FIRST_REVIEW_HOURS_P50",
+        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50],
     )
     REVIEW_TO_MERGE_HOURS_P50 = strawberry.enum_value(
-        "REVIEW_TO_MERGE_HOURS_P50", description="Median time from first review to merge, in hours."
+        "REVIEW_TO_MERGE_HOURS_P50", description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
     )
     UNREVIEWED_MERGE_RATE = strawberry.enum_value(
-        "UNREVIEWED_MERGE_RATE", description="Merged changes without approval ÷ all (ratio 0..1)."
+        "UNREVIEWED_MERGE_RATE", description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
     )
     CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
         "CHANGES_PER_ENGINEER_PER_WEEK",
-        description="Merged changes ÷ software engineers ÷ weeks (a team ratio).",
+        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK],
     )
     CODE_COVERAGE = strawberry.enum_value(
-        "CODE_COVERAGE", description="Covered ÷ total lines on the window's last day (0..1)."
+        "CODE_COVERAGE", description=KPI_TEXT[EngineKpi.CODE_COVERAGE]
     )
     TECHNICAL_DEBT_MINUTES = strawberry.enum_value(
-        "TECHNICAL_DEBT_MINUTES", description="Technical debt on the window's last day, minutes."
+        "TECHNICAL_DEBT_MINUTES", description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
     )
-    HEADCOUNT = strawberry.enum_value(
-        "HEADCOUNT", description="People of the subtree on the window's last day."
-    )
-    SDE_RATIO = strawberry.enum_value(
-        "SDE_RATIO", description="Software engineers ÷ headcount on the last day (0..1)."
-    )
+    HEADCOUNT = strawberry.enum_value("HEADCOUNT", description=KPI_TEXT[EngineKpi.HEADCOUNT])
+    SDE_RATIO = strawberry.enum_value("SDE_RATIO", description=KPI_TEXT[EngineKpi.SDE_RATIO])
     INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
         "INBOUND_REMOTE_CONTRIBUTION_RATE",
-        description="Changes to the subtree's services by people outside it ÷ all (0..1).",
+        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE],
     )
     OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
         "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
-        description="Changes by the subtree's people to services outside it ÷ all (0..1).",
+        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE],
     )
     NATIVE_AWS_MIGRATION_SHARE = strawberry.enum_value(
-        "NATIVE_AWS_MIGRATION_SHARE",
-        description="Services on a target platform ÷ services owned, on the last day (0..1).",
+        "NATIVE_AWS_MIGRATION_SHARE", description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
     )
 
 
@@ -246,104 +268,71 @@ class KpiReport:
     def _m(self, kpi: EngineKpi) -> Metric:
         return Metric.of(self.report.metrics[kpi])
 
-    @strawberry.field(description="Successful production deployments per week.")
+    @strawberry.field(description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK])
     def deployments_per_week(self) -> Metric:
         return self._m(EngineKpi.DEPLOYMENTS_PER_WEEK)
 
-    @strawberry.field(
-        description="Median (nearest rank) over complete 7-day blocks of the days with a "
-        "successful production deployment: days per week."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK])
     def deployment_days_per_week(self) -> Metric:
         return self._m(EngineKpi.DEPLOYMENT_DAYS_PER_WEEK)
 
-    @strawberry.field(
-        description="Production deployments that failed or caused an incident ÷ all "
-        "production deployments (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE])
     def change_failure_rate(self) -> Metric:
         return self._m(EngineKpi.CHANGE_FAILURE_RATE)
 
-    @strawberry.field(
-        description="Median lead time for changes (first commit or open to deployed), hours."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50])
     def lead_time_hours_p50(self) -> Metric:
         return self._m(EngineKpi.LEAD_TIME_HOURS_P50)
 
-    @strawberry.field(description="90th percentile lead time for changes, hours.")
+    @strawberry.field(description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90])
     def lead_time_hours_p90(self) -> Metric:
         return self._m(EngineKpi.LEAD_TIME_HOURS_P90)
 
-    @strawberry.field(
-        description="Median time to restore over incidents started in the window and resolved, hours."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50])
     def time_to_restore_hours_p50(self) -> Metric:
         return self._m(EngineKpi.TIME_TO_RESTORE_HOURS_P50)
 
-    @strawberry.field(
-        description="Median time from opening to the first review by another person, hours."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50])
     def time_to_first_review_hours_p50(self) -> Metric:
         return self._m(EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50)
 
-    @strawberry.field(description="Median time from the first review to the merge, hours.")
+    @strawberry.field(description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50])
     def review_to_merge_hours_p50(self) -> Metric:
         return self._m(EngineKpi.REVIEW_TO_MERGE_HOURS_P50)
 
-    @strawberry.field(
-        description="Changes merged without an approval by someone else ÷ all merged (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE])
     def unreviewed_merge_rate(self) -> Metric:
         return self._m(EngineKpi.UNREVIEWED_MERGE_RATE)
 
-    @strawberry.field(
-        description="Merged changes by the subtree's people ÷ software engineers on the last "
-        "day ÷ weeks: a team ratio, never a per-person figure."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK])
     def changes_per_engineer_per_week(self) -> Metric:
         return self._m(EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK)
 
-    @strawberry.field(
-        description="Covered ÷ total lines of the services owned on the window's last day (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.CODE_COVERAGE])
     def code_coverage(self) -> Metric:
         return self._m(EngineKpi.CODE_COVERAGE)
 
-    @strawberry.field(
-        description="Technical debt of the services owned on the window's last day, minutes."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES])
     def technical_debt_minutes(self) -> Metric:
         return self._m(EngineKpi.TECHNICAL_DEBT_MINUTES)
 
-    @strawberry.field(
-        description="People whose primary team is in the subtree on the window's last day."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.HEADCOUNT])
     def headcount(self) -> Metric:
         return self._m(EngineKpi.HEADCOUNT)
 
-    @strawberry.field(
-        description="Software engineers ÷ headcount on the window's last day (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.SDE_RATIO])
     def sde_ratio(self) -> Metric:
         return self._m(EngineKpi.SDE_RATIO)
 
-    @strawberry.field(
-        description="Changes merged to the subtree's services by people outside it ÷ all "
-        "such changes with a known author (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE])
     def inbound_remote_contribution_rate(self) -> Metric:
         return self._m(EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE)
 
-    @strawberry.field(
-        description="Changes merged by the subtree's people to services outside it ÷ all "
-        "changes they merged (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE])
     def outbound_remote_contribution_rate(self) -> Metric:
         return self._m(EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE)
 
-    @strawberry.field(
-        description="Services on a target platform ÷ services owned, on the window's last day (ratio 0..1)."
-    )
+    @strawberry.field(description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE])
     def native_aws_migration_share(self) -> Metric:
         return self._m(EngineKpi.NATIVE_AWS_MIGRATION_SHARE)
 
