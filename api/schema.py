@@ -12,17 +12,17 @@ import base64
 import binascii
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
 
 from api.limits import ApiError, Limits, RequestTimeout, extensions
-from graph.engine import Engine, Memo, OrgView
+from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
@@ -40,11 +40,6 @@ class Context:
 
     engine: Engine
     deadline: float = float("inf")
-    #: per view, what this request has computed (peers shared by the reports of siblings)
-    memos: dict[int, Memo] = field(default_factory=dict)
-
-    def memo(self, view: OrgView) -> Memo:
-        return self.memos.setdefault(id(view), Memo())
 
     def check_deadline(self) -> None:
         """Stop a request that ran out of time (resolvers call it between units of work: the
@@ -240,6 +235,20 @@ class Metric:
         )
 
 
+#: what a KPI the query did not select holds (never served: see ``KpiReport``)
+NOT_ASKED = Metric(
+    value=None,
+    sample_size=0,
+    exact=True,
+    org_value=None,
+    parent_value=None,
+    peer_median=None,
+    peer_percentile=None,
+    z_score=None,
+    previous_value=None,
+)
+
+
 @strawberry.type(description="How many people of a subtree have one role.")
 class RoleCount:
     role: str = strawberry.field(description="The role as the source names it (e.g. SDE).")
@@ -251,115 +260,92 @@ class RoleCount:
     "structure of the team's structure date, each with its comparisons."
 )
 class KpiReport:
-    report: strawberry.Private[EngineReport]
-
-    @strawberry.field(name="from", description="First day of the window (inclusive).")
-    def start(self) -> date:
-        return self.report.start
-
-    @strawberry.field(name="to", description="Day after the window's last day (exclusive).")
-    def end(self) -> date:
-        return self.report.end
-
-    @strawberry.field(description="The structure date the subtree is taken in.")
-    def as_of(self) -> date:
-        return self.report.as_of
-
-    def _m(self, kpi: EngineKpi) -> Metric:
-        return Metric.of(self.report.metrics[kpi])
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK])
-    def deployments_per_week(self) -> Metric:
-        return self._m(EngineKpi.DEPLOYMENTS_PER_WEEK)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK])
-    def deployment_days_per_week(self) -> Metric:
-        return self._m(EngineKpi.DEPLOYMENT_DAYS_PER_WEEK)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE])
-    def change_failure_rate(self) -> Metric:
-        return self._m(EngineKpi.CHANGE_FAILURE_RATE)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50])
-    def lead_time_hours_p50(self) -> Metric:
-        return self._m(EngineKpi.LEAD_TIME_HOURS_P50)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90])
-    def lead_time_hours_p90(self) -> Metric:
-        return self._m(EngineKpi.LEAD_TIME_HOURS_P90)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50])
-    def time_to_restore_hours_p50(self) -> Metric:
-        return self._m(EngineKpi.TIME_TO_RESTORE_HOURS_P50)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50])
-    def time_to_first_review_hours_p50(self) -> Metric:
-        return self._m(EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50])
-    def review_to_merge_hours_p50(self) -> Metric:
-        return self._m(EngineKpi.REVIEW_TO_MERGE_HOURS_P50)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE])
-    def unreviewed_merge_rate(self) -> Metric:
-        return self._m(EngineKpi.UNREVIEWED_MERGE_RATE)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK])
-    def changes_per_engineer_per_week(self) -> Metric:
-        return self._m(EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.CODE_COVERAGE])
-    def code_coverage(self) -> Metric:
-        return self._m(EngineKpi.CODE_COVERAGE)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES])
-    def technical_debt_minutes(self) -> Metric:
-        return self._m(EngineKpi.TECHNICAL_DEBT_MINUTES)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.HEADCOUNT])
-    def headcount(self) -> Metric:
-        return self._m(EngineKpi.HEADCOUNT)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.SDE_RATIO])
-    def sde_ratio(self) -> Metric:
-        return self._m(EngineKpi.SDE_RATIO)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE])
-    def inbound_remote_contribution_rate(self) -> Metric:
-        return self._m(EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE])
-    def outbound_remote_contribution_rate(self) -> Metric:
-        return self._m(EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE)
-
-    @strawberry.field(description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE])
-    def native_aws_migration_share(self) -> Metric:
-        return self._m(EngineKpi.NATIVE_AWS_MIGRATION_SHARE)
-
-    @strawberry.field(
-        description="DORA deployment frequency tier; null when the window had no successful production deployment."
+    # Plain fields, not resolvers: a full report resolves about 170 fields, and a resolver
+    # costs several times a plain field. A KPI the query did not select holds NOT_ASKED, which
+    # is never served (``_asked`` falls back to every KPI when it cannot tell).
+    start: date = strawberry.field(name="from", description="First day of the window (inclusive).")
+    end: date = strawberry.field(
+        name="to", description="Day after the window's last day (exclusive)."
     )
-    def deployment_tier(self) -> DoraTier | None:
-        tier = self.report.deployment_tier
-        return None if tier is None else DoraTier[tier.name]
-
-    @strawberry.field(
+    as_of: date = strawberry.field(description="The structure date the subtree is taken in.")
+    deployments_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
+    )
+    deployment_days_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
+    )
+    change_failure_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
+    )
+    lead_time_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
+    )
+    lead_time_hours_p90: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
+    )
+    time_to_restore_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
+    )
+    time_to_first_review_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50]
+    )
+    review_to_merge_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
+    )
+    unreviewed_merge_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
+    )
+    changes_per_engineer_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK]
+    )
+    code_coverage: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.CODE_COVERAGE])
+    technical_debt_minutes: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
+    )
+    headcount: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.HEADCOUNT])
+    sde_ratio: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.SDE_RATIO])
+    inbound_remote_contribution_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE]
+    )
+    outbound_remote_contribution_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE]
+    )
+    native_aws_migration_share: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
+    )
+    deployment_tier: DoraTier | None = strawberry.field(
+        description="DORA deployment frequency tier; null when the window had no successful "
+        "production deployment."
+    )
+    unresolved_incidents: int = strawberry.field(
         description="Incidents started in the window and not resolved (beside time to restore)."
     )
-    def unresolved_incidents(self) -> int:
-        return self.report.unresolved_incidents
-
-    @strawberry.field(
+    unmeasured_services: int = strawberry.field(
         description="Services owned on the last day never measured for coverage (left out of it)."
     )
-    def unmeasured_services(self) -> int:
-        return self.report.coverage_unmeasured
+    headcount_by_role: list[RoleCount] = strawberry.field(
+        description="Headcount on the window's last day by role."
+    )
 
-    @strawberry.field(description="Headcount on the window's last day by role.")
-    def headcount_by_role(self) -> list[RoleCount]:
-        return [
-            RoleCount(role=r, count=n) for r, n in sorted(self.report.headcount_by_role.items())
-        ]
+    @classmethod
+    def of(cls, report: EngineReport) -> KpiReport:
+        metrics = {
+            kpi.name.lower(): Metric.of(report.metrics[kpi]) if kpi in report.metrics else NOT_ASKED
+            for kpi in EngineKpi
+        }
+        tier = report.deployment_tier
+        return cls(
+            start=report.start,
+            end=report.end,
+            as_of=report.as_of,
+            deployment_tier=None if tier is None else DoraTier[tier.name],
+            unresolved_incidents=report.unresolved_incidents,
+            unmeasured_services=report.coverage_unmeasured,
+            headcount_by_role=[
+                RoleCount(role=r, count=n) for r, n in sorted(report.headcount_by_role.items())
+            ],
+            **metrics,
+        )
 
 
 @strawberry.type(description="One point of a trend: a KPI over one period.")
@@ -447,6 +433,9 @@ ToArg = Annotated[
 ]
 
 
+_KPI_FIELDS = {
+    re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), kpi.name.lower()): kpi for kpi in EngineKpi
+}
 _COMPARISONS = {
     "orgValue",
     "parentValue",
@@ -459,19 +448,23 @@ _COMPARISONS = {
 
 def _asked(info: Info[Context, None]) -> tuple[tuple[EngineKpi, ...], bool]:
     """The KPIs the query selects under ``kpis`` and whether it asks for any comparison, so
-    that only those are computed (all of them when fragments make the selection unclear)."""
+    that only those are computed (all of them when fragments make the selection unclear).
+
+    Reads the field's syntax nodes: Strawberry's ``selected_fields`` converts the whole
+    selection tree on every call, which cost more than a third of a full report's resolution."""
     kpis: list[EngineKpi] = []
     compare = False
-    for field_ in info.selected_fields:
-        for selection in field_.selections:
-            if not isinstance(selection, SelectedField):
+    for node in info._raw_info.field_nodes:
+        for selection in node.selection_set.selections if node.selection_set else ():
+            if not isinstance(selection, FieldNode):
                 return tuple(EngineKpi), True
-            name = re.sub(r"([A-Z])", r"_\1", selection.name).upper()
-            if name in EngineKpi.__members__:
-                kpis.append(EngineKpi[name])
-                for sub in selection.selections:
-                    if not isinstance(sub, SelectedField) or sub.name in _COMPARISONS:
-                        compare = True
+            kpi = _KPI_FIELDS.get(selection.name.value)
+            if kpi is None:
+                continue
+            kpis.append(kpi)
+            for sub in selection.selection_set.selections if selection.selection_set else ():
+                if not isinstance(sub, FieldNode) or sub.name.value in _COMPARISONS:
+                    compare = True
     return tuple(kpis), compare
 
 
@@ -580,10 +573,9 @@ class Team(Node):
     def kpis(self, info: Info[Context, None], start: FromArg, end: ToArg) -> KpiReport:
         info.context.check_deadline()
         _window(start, end)
-        memo = info.context.memo(self.view)
         kpis, compare = _asked(info)
-        report = self.view.report(self.key, start, end, kpis=kpis, compare=compare, memo=memo)
-        return KpiReport(report=report)
+        report = self.view.report(self.key, start, end, kpis=kpis, compare=compare)
+        return KpiReport.of(report)
 
     @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
     def trend(

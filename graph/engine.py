@@ -14,6 +14,7 @@ sums per cube for its structure date. Nothing scans events at query time.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import os
@@ -22,19 +23,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from graph.comparisons import Comparison
 from graph.contributions import ContributionIndex, Contributions, changes_per_engineer_per_week
 from graph.delivery import DeliveryIndex, DeliveryKpis, DoraTier
 from graph.frames import COLUMNS, OrgFrames
+from graph.lru import Lru
 from graph.measures import Rate
 from graph.membership import (
     Membership,
@@ -372,15 +373,10 @@ class Engine:
             return view
 
 
-@dataclass
-class Memo:
-    """Values already computed for one view, so that peers and parents are computed once: within
-    one ``reports`` call, or across the calls of one API request (pass the same ``Memo``). Keep
-    it no longer than a request: it grows with what is asked."""
-
-    metrics: dict[tuple[Kpi, str, date, date], Metric] = field(default_factory=dict)
-    percentiles: dict[tuple[str, str, date, date], Percentiles] = field(default_factory=dict)
-    groups: dict[tuple[Kpi, str | None, date, date], _Group] = field(default_factory=dict)
+#: bounds of each view's caches (entries): about 200 bytes per metric, a sibling group's values
+#: per group
+CACHED_METRICS = 1 << 16
+CACHED_GROUPS = 1 << 12
 
 
 class OrgView:
@@ -422,7 +418,13 @@ class OrgView:
             for name, value in built.items()
             if name.startswith("percentile:")
         }
-        self._kpis: dict[Kpi, Callable[[Memo, str, date, date], Metric]] = {
+        # A view never changes (a refresh builds new views), so what it computed stays true:
+        # the org's, parents' and peer groups' values are shared by every report and request
+        # that asks for the same window. Bounded: least recently used entries go first.
+        self._metrics = Lru[Metric](CACHED_METRICS)
+        self._groups = Lru[_Group](CACHED_GROUPS)
+        self._percentile_pairs = Lru[Percentiles](CACHED_METRICS)
+        self._kpis: dict[Kpi, Callable[[str, date, date], Metric]] = {
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
             ),
@@ -472,8 +474,8 @@ class OrgView:
 
     def _rate(
         self, kpi: Kpi, compute: Callable[[str, date, date], Rate]
-    ) -> Callable[[Memo, str, date, date], Metric]:
-        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
             rate = compute(team, start, end)
             return Metric(kpi, rate.value, rate.sample)
 
@@ -481,8 +483,8 @@ class OrgView:
 
     def _on_last_day(
         self, kpi: Kpi, compute: Callable[[str, date], Rate]
-    ) -> Callable[[Memo, str, date, date], Metric]:
-        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
             rate = compute(team, end - timedelta(days=1))
             return Metric(kpi, rate.value, rate.sample)
 
@@ -490,14 +492,12 @@ class OrgView:
 
     def _percentile(
         self, kpi: Kpi, measure: str, which: int
-    ) -> Callable[[Memo, str, date, date], Metric]:
-        def metric(memo: Memo, team: str, start: date, end: date) -> Metric:
-            key = (measure, team, start, end)
-            if key not in memo.percentiles:
-                memo.percentiles[key] = self.percentile[measure].percentiles(
-                    team, start, end, (0.5, 0.9)
-                )
-            found = memo.percentiles[key]
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
+            found = self._percentile_pairs.get_or_compute(
+                (measure, team, start, end),
+                lambda: self.percentile[measure].percentiles(team, start, end, (0.5, 0.9)),
+            )
             return Metric(kpi, found.values[which], found.sample, found.exact)
 
         return metric
@@ -520,15 +520,28 @@ class OrgView:
     def _migration(self, team: str, on: date) -> Rate:
         return Rate(*self.platforms.share(team, on, self.config.target_platforms))
 
-    def metric(
-        self, kpi: Kpi, team: str, start: date, end: date, memo: Memo | None = None
-    ) -> Metric:
+    def group(self, kpi: Kpi, parent: str | None, start: date, end: date) -> _Group:
+        """The values of the active teams under ``parent`` (or of the active roots)."""
+        return self._groups.get_or_compute(
+            (kpi, parent, start, end), lambda: self._compute_group(kpi, parent, start, end)
+        )
+
+    def _compute_group(self, kpi: Kpi, parent: str | None, start: date, end: date) -> _Group:
+        members = (
+            self.tree.children(parent)
+            if parent is not None
+            else tuple(root for root in self.tree.roots if self.tree.is_active(root))
+        )
+        values = [
+            v for member in members if (v := self.metric(kpi, member, start, end).value) is not None
+        ]
+        return _Group.of(values)
+
+    def metric(self, kpi: Kpi, team: str, start: date, end: date) -> Metric:
         """One KPI of one subtree over ``[start, end)``, without comparisons."""
-        memo = memo if memo is not None else Memo()
-        key = (kpi, team, start, end)
-        if key not in memo.metrics:
-            memo.metrics[key] = self._kpis[kpi](memo, team, start, end)
-        return memo.metrics[key]
+        return self._metrics.get_or_compute(
+            (kpi, team, start, end), lambda: self._kpis[kpi](team, start, end)
+        )
 
     # -- reports ---------------------------------------------------------------------------
 
@@ -540,10 +553,9 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
-        memo: Memo | None = None,
     ) -> KpiReport:
         """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons."""
-        return self.reports([team], start, end, kpis=kpis, compare=compare, memo=memo)[0]
+        return self.reports([team], start, end, kpis=kpis, compare=compare)[0]
 
     def reports(
         self,
@@ -553,7 +565,6 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
-        memo: Memo | None = None,
     ) -> list[KpiReport]:
         """Reports of many subtrees at once; peers, parents and the org are computed once for
         all of them."""
@@ -563,13 +574,12 @@ class OrgView:
         if end <= start:
             raise ValueError(f"empty window [{start}, {end}): 'to' must be after 'from'")
         asked = tuple(kpis)
-        memo = memo if memo is not None else Memo()
-        peers = _PeerGroups(self, memo, start, end)
+        peers = _PeerGroups(self, start, end)
         out = []
         for team in teams:
             metrics = {}
             for kpi in asked:
-                metric = self.metric(kpi, team, start, end, memo)
+                metric = self.metric(kpi, team, start, end)
                 if compare:
                     metric = Metric(
                         kpi, metric.value, metric.sample, metric.exact, peers.compare(kpi, team)
@@ -600,9 +610,8 @@ class OrgView:
         """``kpi`` for each week (counted from ``start``) or calendar month of the window."""
         if team not in self.tree:
             raise KeyError(f"unknown team {team!r}")
-        memo = Memo()
         return [
-            (first, last, self.metric(kpi, team, first, last, memo))
+            (first, last, self.metric(kpi, team, first, last))
             for first, last in periods(start, end, grain)
         ]
 
@@ -612,21 +621,21 @@ class _Group:
     """The sorted values of a sibling group, with their mean and sum of squared deviations,
     so that any member's peers (the group without it) are summed up in O(log n)."""
 
-    values: npt.NDArray[np.float64]
+    values: list[float]  # sorted; a list, as bisect on a few dozen floats beats numpy's calls
     mean: float
     squares: float
 
     @classmethod
     def of(cls, values: list[float]) -> _Group:
-        ordered = np.sort(np.array(values, dtype=np.float64))
-        mean = float(ordered.mean()) if len(ordered) else 0.0
-        return cls(ordered, mean, float(((ordered - mean) ** 2).sum()))
+        ordered = sorted(values)
+        mean = math.fsum(ordered) / len(ordered) if ordered else 0.0
+        return cls(ordered, mean, math.fsum((v - mean) ** 2 for v in ordered))
 
     def without(self, value: float | None) -> tuple[float | None, float | None, float | None]:
         """Median, percentile rank of ``value`` and its z-score among the group's values with
         one occurrence of ``value`` taken out (none when ``value`` is None: not a member)."""
         ordered, n = self.values, len(self.values)
-        at = -1 if value is None else int(np.searchsorted(ordered, value))
+        at = -1 if value is None else bisect.bisect_left(ordered, value)
         size, mean, squares = n, self.mean, self.squares
         if at >= 0:
             assert value is not None
@@ -636,15 +645,15 @@ class _Group:
                 squares = max(self.squares - (value - self.mean) * (value - mean), 0.0)
 
         def peer(i: int) -> float:  # the i-th smallest peer
-            return float(ordered[i if at < 0 or i < at else i + 1])
+            return ordered[i if at < 0 or i < at else i + 1]
 
         if size == 0:
             return None, None, None
         median = peer(max(math.ceil(0.5 * size) - 1, 0))
         if value is None:
             return median, None, None
-        below = int(np.searchsorted(ordered, value, "left"))
-        equal = int(np.searchsorted(ordered, value, "right")) - below - (1 if at >= 0 else 0)
+        below = at if at >= 0 else bisect.bisect_left(ordered, value)
+        equal = bisect.bisect_right(ordered, value) - below - (1 if at >= 0 else 0)
         percentile = 100 * (below + equal / 2) / size
         z = None
         if size >= 2 and peer(0) != peer(size - 1):
@@ -655,30 +664,16 @@ class _Group:
 class _PeerGroups:
     """Comparisons for many teams: each sibling group's values are computed and sorted once."""
 
-    def __init__(self, view: OrgView, memo: Memo, start: date, end: date) -> None:
+    def __init__(self, view: OrgView, start: date, end: date) -> None:
         self.view = view
-        self.memo = memo
         self.start, self.end = start, end
         self.previous = start - (end - start)
 
     def _value(self, kpi: Kpi, team: str) -> float | None:
-        return self.view.metric(kpi, team, self.start, self.end, self.memo).value
+        return self.view.metric(kpi, team, self.start, self.end).value
 
     def _group(self, kpi: Kpi, team: str) -> _Group:
-        """The values of the active teams under the team's parent (or of the active roots),
-        the team itself included when it is one of them."""
-        tree = self.view.tree
-        parent = tree.parent(team)
-        key = (kpi, parent, self.start, self.end)
-        if key not in self.memo.groups:
-            members = (
-                tree.children(parent)
-                if parent is not None
-                else tuple(root for root in tree.roots if tree.is_active(root))
-            )
-            values = [v for member in members if (v := self._value(kpi, member)) is not None]
-            self.memo.groups[key] = _Group.of(values)
-        return self.memo.groups[key]
+        return self.view.group(kpi, self.view.tree.parent(team), self.start, self.end)
 
     def compare(self, kpi: Kpi, team: str) -> Comparison:
         tree = self.view.tree
@@ -693,7 +688,7 @@ class _PeerGroups:
             median, _, _ = group.without(None)
             percentile = z = None
             if value is not None and len(group.values):
-                outsider = _Group.of([*group.values.tolist(), value])
+                outsider = _Group.of([*group.values, value])
                 _, percentile, z = outsider.without(value)
         return Comparison(
             value=value,
@@ -702,5 +697,5 @@ class _PeerGroups:
             peer_median=median,
             peer_percentile=percentile,
             z_score=z,
-            previous_value=self.view.metric(kpi, team, self.previous, self.start, self.memo).value,
+            previous_value=self.view.metric(kpi, team, self.previous, self.start).value,
         )
