@@ -32,6 +32,7 @@ from strawberry.types import ExecutionResult
 from api.schema import Context, build_schema
 from api.settings import Settings
 from graph.engine import Engine
+from graph.initiatives import Initiatives, default_initiatives
 from graph.store.engine import create_engine
 
 log = logging.getLogger("orgraph.access")
@@ -47,12 +48,17 @@ class _GraphQL(GraphQL[Context, None]):
     encoded by orjson."""
 
     request_timeout: float = 10.0
+    initiatives: Initiatives = default_initiatives()
 
     async def get_context(self, request: Any, response: Any) -> Context:
         engine: Engine | None = request.app.state.engine
         if engine is None:
             raise RuntimeError("the rollup engine is not built yet")
-        return Context(engine=engine, deadline=time.monotonic() + self.request_timeout)
+        return Context(
+            engine=engine,
+            deadline=time.monotonic() + self.request_timeout,
+            initiatives=self.initiatives,
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -141,7 +147,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
             async def build() -> Engine:
                 try:
-                    built = await Engine.from_store(store)
+                    built = await Engine.from_store(store, settings.initiatives.config)
+                    settings.initiatives.check_scopes(built.team_ids)
                 except Exception as exc:  # reported by /readyz, the server stays up
                     app.state.engine_error = f"{type(exc).__name__}: {exc}"
                     log.error("the rollup engine could not be built: %s", app.state.engine_error)
@@ -183,6 +190,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     graphql = _GraphQL(build_schema(settings.limits), graphql_ide="graphiql")
     graphql.request_timeout = settings.request_timeout
+    graphql.initiatives = settings.initiatives
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

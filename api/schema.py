@@ -12,10 +12,10 @@ import base64
 import binascii
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
 from graphql import FieldNode
@@ -26,8 +26,12 @@ from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
+from graph.initiatives import Initiatives, default_initiatives
 from graph.tree import service_node
 from graph.trends import Grain as EngineGrain
+
+if TYPE_CHECKING:
+    from api.initiatives import Initiative, InitiativeStatus
 
 MAX_PAGE = Limits.max_page
 DEFAULT_PAGE = Limits.default_page
@@ -40,6 +44,8 @@ class Context:
 
     engine: Engine
     deadline: float = float("inf")
+    #: the initiatives file's initiatives (the shipped defaults unless settings name another)
+    initiatives: Initiatives = field(default_factory=default_initiatives)
 
     def check_deadline(self) -> None:
         """Stop a request that ran out of time (resolvers call it between units of work: the
@@ -594,6 +600,22 @@ class Team(Node):
             TrendPoint(start=a, end=b, value=m.value, sample_size=m.sample) for a, b, m in points
         ]
 
+    @strawberry.field(
+        description="Every initiative whose scope holds this team, for its subtree in the "
+        "team's structure, on the day `on`."
+    )
+    def initiatives(
+        self,
+        info: Info[Context, None],
+        on: Annotated[
+            date | None,
+            strawberry.argument(description="The status date (default: the structure date)."),
+        ] = None,
+    ) -> list[Annotated[InitiativeStatus, strawberry.lazy("api.initiatives")]]:
+        from api.initiatives import team_initiatives
+
+        return team_initiatives(info, self.view, self.key, on or self.view.tree.as_of)
+
     @strawberry.field(description="People of the subtree on a day, in total and by role.")
     def headcount(
         self,
@@ -781,6 +803,24 @@ class Query:
         else:
             keys = [k for _, k in named]
         return _connection([Team(key=k, view=view) for k in keys], first, after)
+
+    @strawberry.field(description="Every initiative of the initiatives file, in its order.")
+    def initiatives(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Initiative, strawberry.lazy("api.initiatives")]]:
+        from api.initiatives import all_initiatives
+
+        return all_initiatives(info)
+
+    @strawberry.field(description="One initiative by its key; null when there is none.")
+    def initiative(
+        self,
+        info: Info[Context, None],
+        key: Annotated[str, strawberry.argument(description="The initiative's key.")],
+    ) -> Annotated[Initiative, strawberry.lazy("api.initiatives")] | None:
+        from api.initiatives import all_initiatives
+
+        return next((i for i in all_initiatives(info) if i.definition.key == key), None)
 
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field, fields
 
 from api.limits import Limits
+from graph.initiatives import Initiatives, InitiativesError, default_initiatives
 from graph.store.engine import DEFAULT_DATABASE_URL
 
 
@@ -48,6 +49,8 @@ class Settings:
     #: seconds a GraphQL request may compute before it is stopped with TIMEOUT
     request_timeout: int = 10
     limits: Limits = field(default_factory=Limits)
+    #: the initiatives and the role and platform vocabularies (ORGRAPH_INITIATIVES: a file)
+    initiatives: Initiatives = field(default_factory=default_initiatives)
 
     @classmethod
     def from_env(
@@ -56,6 +59,7 @@ class Settings:
         database_url: str | None = None,
         host: str | None = None,
         port: int | None = None,
+        initiatives: str | None = None,
     ) -> Settings:
         """Flags win over ``ORGRAPH_*`` environment variables, which win over defaults."""
         defaults = Limits()
@@ -75,4 +79,16 @@ class Settings:
             port=port or _env_int("ORGRAPH_PORT", 8000),
             request_timeout=_env_int("ORGRAPH_REQUEST_TIMEOUT", 10),
             limits=limits,
+            initiatives=_initiatives(initiatives or os.environ.get("ORGRAPH_INITIATIVES")),
         )
+
+
+def _initiatives(path: str | None) -> Initiatives:
+    """The initiatives file at ``path`` (default: the shipped one), checked now, so that a
+    bad file stops the server before it starts."""
+    if not path:
+        return default_initiatives()
+    try:
+        return Initiatives.load(path)
+    except InitiativesError as error:
+        raise SettingsError(str(error)) from None

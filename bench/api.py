@@ -1,7 +1,8 @@
 """API benchmark: the GraphQL server under uvicorn, queried over real HTTP at 1 and 8
 concurrent clients, for (a) ``{ __typename }`` (the stack's floor), (b) the root team's full
-KPI report and (c) a team page (the team, its ancestors, its first 20 children with 6 KPIs each
-and a 52-week trend).
+KPI report, repeated (the view's caches answer) and with a window never asked before (nothing
+computed is reused), and (c) a team page (the team, its ancestors, its first 20 children with
+6 KPIs each and a 52-week trend).
 
     .venv/bin/python -m bench.api --teams 20000 [--seconds 20]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import socket
 import subprocess
@@ -56,14 +58,25 @@ FULL_REPORT = " ".join(
     ]
 )
 WINDOW = f'from: "{START}", to: "{END}"'
+REPORT_BODY = (
+    f"{FULL_REPORT} deploymentTier unresolvedIncidents unmeasuredServices "
+    "headcountByRole { role count }"
+)
+#: a variable's value that ``_load`` replaces with a window end no request used before
+NEW_WINDOW = "new window"
 
 
 def queries(root: str, team: str) -> dict[str, dict[str, Any]]:
     return {
         "(a) { __typename }": {"query": "{ __typename }"},
         "(b) root KPI report": {
-            "query": f'{{ team(key: "{root}", asOf: "{END}") {{ kpis({WINDOW}) {{ {FULL_REPORT} '
-            "deploymentTier unresolvedIncidents unmeasuredServices headcountByRole { role count } } } }"
+            "query": f'{{ team(key: "{root}", asOf: "{END}") {{ kpis({WINDOW}) {{ {REPORT_BODY} }} }} }}'
+        },
+        # each request a window never asked before: nothing computed is reused
+        "(b) root KPI report, a new window each time": {
+            "query": f'query($to: Date!) {{ team(key: "{root}", asOf: "{END}") '
+            f'{{ kpis(from: "{START}", to: $to) {{ {REPORT_BODY} }} }} }}',
+            "variables": {"to": NEW_WINDOW},
         },
         "(c) team page": {
             "query": f'{{ team(key: "{team}", asOf: "{END}") {{ key name ancestors {{ key name }} '
@@ -93,13 +106,20 @@ def serve(bundle: str, port: str) -> None:
 async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) -> dict[str, float]:
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
+    ends = itertools.count(1)
+
+    def next_body() -> dict[str, Any]:
+        if body.get("variables", {}).get("to") != NEW_WINDOW:
+            return body
+        return {**body, "variables": {"to": str(END + timedelta(days=next(ends)))}}
 
     async def client() -> None:
         async with httpx.AsyncClient(timeout=60) as http:
-            await http.post(url, json=body)  # warm up
+            await http.post(url, json=next_body())  # warm up
             while time.perf_counter() < stop:
+                request = next_body()
                 began = time.perf_counter()
-                response = await http.post(url, json=body)
+                response = await http.post(url, json=request)
                 latencies.append(time.perf_counter() - began)
                 payload = response.json()
                 if response.status_code != 200 or "errors" in payload:

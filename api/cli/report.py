@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.cli.common import DbOption, console, fail, run_with_engine
+from api.cli.serve import settings_for
 from graph.engine import Engine, Kpi, KpiReport
 
 UNITS = {
@@ -57,7 +58,7 @@ def report(
         raise fail(f"empty window [{first}, {last}): --to must be after --from")
 
     async def work(engine: AsyncEngine) -> KpiReport:
-        built = await Engine.from_store(engine)
+        built = await Engine.from_store(engine, settings_for(db, None, None).initiatives.config)
         view = built.view(as_of.date() if as_of else last)
         if team not in view.tree:
             raise fail(f"unknown team {team!r}: `orgraph info` lists the roots", code=1)

@@ -22,9 +22,22 @@ PortOption = Annotated[
 ]
 
 
-def settings_for(db: str | None, host: str | None, port: int | None) -> Settings:
+InitiativesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--initiatives",
+        help="Initiatives file, TOML (ORGRAPH_INITIATIVES; default: the shipped one, "
+        "docs/initiatives.md)",
+        show_default=False,
+    ),
+]
+
+
+def settings_for(
+    db: str | None, host: str | None, port: int | None, initiatives: str | None = None
+) -> Settings:
     try:
-        return Settings.from_env(database_url=db, host=host, port=port)
+        return Settings.from_env(database_url=db, host=host, port=port, initiatives=initiatives)
     except SettingsError as exc:
         raise fail(str(exc)) from None
 
@@ -41,9 +54,14 @@ def run_server(settings: Settings) -> None:
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
-def serve(db: DbOption = None, host: HostOption = None, port: PortOption = None) -> None:
+def serve(
+    db: DbOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    initiatives: InitiativesOption = None,
+) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz) over the store."""
-    run_server(settings_for(db, host, port))
+    run_server(settings_for(db, host, port, initiatives))
 
 
 def export_schema() -> None:

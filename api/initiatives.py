@@ -1,0 +1,370 @@
+"""The GraphQL types of cross-cutting initiatives (graph/initiatives.py, docs/initiatives.md).
+
+``api.schema`` reaches these through ``strawberry.lazy``, and this module imports the shared
+types from it, so neither module needs the other while it is being imported."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.limits import ApiError
+from api.schema import AfterArg, Connection, Context, FirstArg, Kpi, Team, _connection
+from graph import initiatives as engine
+from graph.engine import OrgView
+
+
+@strawberry.enum(description="Where an initiative stands against its target and deadline.")
+class InitiativeState(Enum):
+    DONE = strawberry.enum_value("DONE", description="The value meets the target.")
+    ON_TRACK = strawberry.enum_value(
+        "ON_TRACK", description="At the recent pace the target is reached by the deadline."
+    )
+    AT_RISK = strawberry.enum_value(
+        "AT_RISK",
+        description="At the recent pace the target is reached after the deadline, but within "
+        "the configured grace (`forecast.at_risk_days`, default 30 days).",
+    )
+    OFF_TRACK = strawberry.enum_value(
+        "OFF_TRACK",
+        description="The recent pace does not lead to the target, or only later than the "
+        "grace, or the deadline has passed.",
+    )
+    NO_DATA = strawberry.enum_value(
+        "NO_DATA", description="No value on the status date (no people, services or changes)."
+    )
+
+
+@strawberry.enum(description="Which side of the target counts as reached.")
+class Direction(Enum):
+    AT_LEAST = strawberry.enum_value("AT_LEAST", description="Reached when value ≥ target.")
+    AT_MOST = strawberry.enum_value("AT_MOST", description="Reached when value ≤ target.")
+
+
+@strawberry.enum(description="What an initiative measures (docs/initiatives.md).")
+class InitiativeMeasure(Enum):
+    ROLE_SHARE = strawberry.enum_value(
+        "ROLE_SHARE",
+        description="People in the initiative's roles ÷ all people of the subtree, on the day "
+        "(ratio 0..1).",
+    )
+    PLATFORM_SHARE = strawberry.enum_value(
+        "PLATFORM_SHARE",
+        description="Services on the initiative's platforms ÷ all services the subtree owns, "
+        "on the day (ratio 0..1).",
+    )
+    INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "INBOUND_REMOTE_CONTRIBUTION_RATE",
+        description="Merged changes to the subtree's services by people outside it ÷ those "
+        "with a known author, over `windowDays` (ratio 0..1).",
+    )
+    OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
+        description="Merged changes by the subtree's people to services it does not own ÷ all "
+        "they merged, over `windowDays` (ratio 0..1).",
+    )
+    KPI = strawberry.enum_value(
+        "KPI", description="A KPI of the rollup engine (`Initiative.kpi`), as in `KpiReport`."
+    )
+
+
+@strawberry.type(description="An initiative's measure for a subtree at the end of one day.")
+class InitiativePoint:
+    on: date = strawberry.field(description="The day.")
+    value: float | None = strawberry.field(
+        description="The measure that day (null with an empty sample)."
+    )
+    sample_size: int = strawberry.field(
+        description="People, services or changes behind it (`Initiative.sampleKind`)."
+    )
+
+    @classmethod
+    def of(cls, point: engine.Point) -> InitiativePoint:
+        return cls(on=point.on, value=point.value, sample_size=point.sample)
+
+
+@strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
+class InitiativeStatus:
+    found: strawberry.Private[engine.Status]
+    view: strawberry.Private[OrgView]
+
+    @strawberry.field(description="The initiative.")
+    def initiative(self) -> Initiative:
+        return Initiative(definition=self.found.initiative)
+
+    @strawberry.field(description="The team whose subtree is measured.")
+    def team(self) -> Team:
+        return Team(key=self.found.team, view=self.view)
+
+    @strawberry.field(description="The status date: values are taken at the end of this day.")
+    def on(self) -> date:
+        return self.found.on
+
+    @strawberry.field(description="The measure on the status date (null with an empty sample).")
+    def value(self) -> float | None:
+        return self.found.current.value
+
+    @strawberry.field(description="People, services or changes behind the value.")
+    def sample_size(self) -> int:
+        return self.found.current.sample
+
+    @strawberry.field(description="The initiative's target, in the measure's units.")
+    def target(self) -> float:
+        return self.found.initiative.target
+
+    @strawberry.field(description="The measure on the initiative's start date.")
+    def start_value(self) -> float | None:
+        return self.found.start_value
+
+    @strawberry.field(
+        description="Share of the way from the start's value to the target covered: "
+        "(value - startValue) ÷ (target - startValue); 1 once the target is met, negative when "
+        "the value moved away; null without both values."
+    )
+    def progress(self) -> float | None:
+        return self.found.progress
+
+    @strawberry.field(
+        description="Recent pace: the least-squares slope per week of the weekly values over "
+        "the last `Initiative.forecastWeeks` weeks (null with fewer than two values)."
+    )
+    def pace_per_week(self) -> float | None:
+        return self.found.pace_per_week
+
+    @strawberry.field(
+        description="The first day the target is reached going on from today's value at the "
+        "recent pace; null when it is met already or the pace does not lead there."
+    )
+    def forecast(self) -> date | None:
+        return self.found.forecast
+
+    @strawberry.field(description="The initiative's deadline.")
+    def deadline(self) -> date:
+        return self.found.initiative.deadline
+
+    @strawberry.field(
+        description="DONE when the target is met; else from the forecast against the deadline."
+    )
+    def status(self) -> InitiativeState:
+        return InitiativeState[self.found.state.name]
+
+    @strawberry.field(
+        description="The measure on the status date and every 7 days before it, back to the "
+        "initiative's start (oldest first), in the same org structure."
+    )
+    def trend(self, info: Info[Context, None]) -> list[InitiativePoint]:
+        info.context.check_deadline()
+        found = self.found
+        points = engine.trend(self.view, found.initiative, found.team, found.on)
+        return [InitiativePoint.of(point) for point in points]
+
+
+@strawberry.type(description="A team's standing against an initiative's target.")
+class InitiativeStanding:
+    key: strawberry.Private[str]
+    view: strawberry.Private[OrgView]
+    value: float = strawberry.field(description="The measure for the team's subtree.")
+    sample_size: int = strawberry.field(description="People, services or changes behind it.")
+    gap: float = strawberry.field(
+        description="The team's part of the gap to the target, negative when ahead of it. For "
+        "a share, in sample units: (target - value) x sample for AT_LEAST (people, services or "
+        "changes short); for other KPIs, target - value. Signs flip for AT_MOST."
+    )
+
+    @strawberry.field(description="The team.")
+    def team(self) -> Team:
+        return Team(key=self.key, view=self.view)
+
+
+StatusDate = Annotated[
+    date | None,
+    strawberry.argument(description="The status date (default: today)."),
+]
+UnderArg = Annotated[
+    str, strawberry.argument(description="The team whose active children are ranked.")
+]
+
+
+@strawberry.type(
+    description="A cross-cutting initiative from the initiatives file: a measure, a target, "
+    "a start and a deadline (docs/initiatives.md)."
+)
+class Initiative:
+    definition: strawberry.Private[engine.Initiative]
+
+    @strawberry.field(description="Stable key from the initiatives file.")
+    def key(self) -> str:
+        return self.definition.key
+
+    @strawberry.field(description="Display name.")
+    def name(self) -> str:
+        return self.definition.name
+
+    @strawberry.field(description="What the initiative is for, from the file.")
+    def description(self) -> str:
+        return self.definition.description
+
+    @strawberry.field(description="The kind of measure.")
+    def measure(self) -> InitiativeMeasure:
+        return InitiativeMeasure[self.definition.measure.name]
+
+    @strawberry.field(description="Exactly how the value is computed, in words.")
+    def computation(self) -> str:
+        return self.definition.explain()
+
+    @strawberry.field(description="The KPI measured, for measure KPI.")
+    def kpi(self) -> Kpi | None:
+        found = self.definition.kpi
+        return None if found is None else Kpi[found.name]
+
+    @strawberry.field(description="The roles counted, for ROLE_SHARE (else empty).")
+    def roles(self) -> list[str]:
+        measured = self.definition.measure is engine.Measure.ROLE_SHARE
+        return sorted(self.definition.roles) if measured else []
+
+    @strawberry.field(description="The platforms counted, for PLATFORM_SHARE (else empty).")
+    def platforms(self) -> list[str]:
+        measured = self.definition.measure is engine.Measure.PLATFORM_SHARE
+        return sorted(self.definition.platforms) if measured else []
+
+    @strawberry.field(
+        description="Days of events behind each value, ending with the status date; null for "
+        "a measure taken on one day."
+    )
+    def window_days(self) -> int | None:
+        return self.definition.window_days if self.definition.windowed else None
+
+    @strawberry.field(description="What the sample counts: people, services, changes, ...")
+    def sample_kind(self) -> str:
+        return self.definition.sample_kind
+
+    @strawberry.field(description="The target value, in the measure's units.")
+    def target(self) -> float:
+        return self.definition.target
+
+    @strawberry.field(description="Whether the target is a floor or a ceiling.")
+    def direction(self) -> Direction:
+        return Direction[self.definition.direction.name]
+
+    @strawberry.field(description="When the initiative started: progress counts from here.")
+    def start(self) -> date:
+        return self.definition.start
+
+    @strawberry.field(description="When the target is due.")
+    def deadline(self) -> date:
+        return self.definition.deadline
+
+    @strawberry.field(description="Team key the initiative is limited to; null for all.")
+    def scope(self) -> str | None:
+        return self.definition.scope
+
+    @strawberry.field(description="Recent weeks the pace is fitted over.")
+    def forecast_weeks(self) -> int:
+        return self.definition.forecast_weeks
+
+    @strawberry.field(
+        description="The initiative for the subtree of `team`, in the org structure of `on`."
+    )
+    def status(
+        self,
+        info: Info[Context, None],
+        team: Annotated[str, strawberry.argument(description="The team's key.")],
+        on: StatusDate = None,
+    ) -> InitiativeStatus:
+        info.context.check_deadline()
+        day = on or date.today()
+        view = info.context.engine.view(day)
+        return initiative_status(view, self.definition, team, day)
+
+    @strawberry.field(
+        description="The active children of `under` short of the target, the largest part of "
+        "the gap first (ties by key); children with no value are left out."
+    )
+    def laggards(
+        self,
+        info: Info[Context, None],
+        under: UnderArg,
+        on: StatusDate = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[InitiativeStanding]:
+        return self._standings(info, under, on, first, after, laggards=True)
+
+    @strawberry.field(
+        description="The active children of `under` at or past the target, the furthest ahead "
+        "first (ties by key)."
+    )
+    def leaders(
+        self,
+        info: Info[Context, None],
+        under: UnderArg,
+        on: StatusDate = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[InitiativeStanding]:
+        return self._standings(info, under, on, first, after, laggards=False)
+
+    def _standings(
+        self,
+        info: Info[Context, None],
+        under: str,
+        on: date | None,
+        first: int | None,
+        after: str | None,
+        *,
+        laggards: bool,
+    ) -> Connection[InitiativeStanding]:
+        info.context.check_deadline()
+        day = on or date.today()
+        view = info.context.engine.view(day)
+        if under not in view.tree:
+            raise ApiError(f"unknown team {under!r}")
+        behind, ahead = engine.standings(view, self.definition, under, day)
+        chosen = behind if laggards else ahead
+        return _connection(
+            [
+                InitiativeStanding(
+                    key=s.team,
+                    view=view,
+                    value=s.value or 0.0,
+                    sample_size=s.sample,
+                    gap=s.gap or 0.0,
+                )
+                for s in chosen
+            ],
+            first,
+            after,
+        )
+
+
+def initiative_status(
+    view: OrgView, definition: engine.Initiative, team: str, on: date
+) -> InitiativeStatus:
+    """The status, with the engine's complaints turned into user errors."""
+    try:
+        found = engine.status(view, definition, team, on)
+    except KeyError:
+        raise ApiError(f"unknown team {team!r}") from None
+    except ValueError as error:
+        raise ApiError(str(error)) from None
+    return InitiativeStatus(found=found, view=view)
+
+
+def all_initiatives(info: Info[Context, None]) -> list[Initiative]:
+    return [Initiative(definition=d) for d in info.context.initiatives.initiatives]
+
+
+def team_initiatives(
+    info: Info[Context, None], view: OrgView, team: str, on: date
+) -> list[InitiativeStatus]:
+    """Every initiative whose scope holds ``team``, for its subtree."""
+    info.context.check_deadline()
+    return [
+        InitiativeStatus(found=engine.status(view, d, team, on), view=view)
+        for d in info.context.initiatives.initiatives
+        if engine.in_scope(view, d, team)
+    ]

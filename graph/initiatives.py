@@ -1,0 +1,572 @@
+"""Cross-cutting initiatives: where each stands for any subtree on any date, whether it will
+land by its deadline at the recent pace, and which teams hold it back (docs/initiatives.md).
+
+Initiatives are configuration: a TOML file (``graph/initiatives.toml`` by default, another one
+through ``ORGRAPH_INITIATIVES``) with the role and platform vocabularies and one entry per
+initiative. Every value is read from an ``OrgView``: the org structure of the status date, so a
+trend compares like with like (the same teams at every point).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph.engine import Kpi, KpiConfig, OrgView
+from graph.measures import Rate
+
+#: where the shipped initiatives are (three defaults: SDE ratio, remote contributions, native AWS)
+DEFAULT_FILE = resources.files("graph") / "initiatives.toml"
+#: the most weekly points a trend has (ten years)
+MAX_POINTS = 521
+
+
+class InitiativesError(ValueError):
+    """An initiatives file that cannot be used; the message names the file, entry and field."""
+
+
+class Direction(Enum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class Measure(Enum):
+    ROLE_SHARE = "role_share"
+    PLATFORM_SHARE = "platform_share"
+    INBOUND_REMOTE_CONTRIBUTION_RATE = "inbound_remote_contribution_rate"
+    OUTBOUND_REMOTE_CONTRIBUTION_RATE = "outbound_remote_contribution_rate"
+    KPI = "kpi"
+
+
+class State(Enum):
+    DONE = "DONE"
+    ON_TRACK = "ON_TRACK"
+    AT_RISK = "AT_RISK"
+    OFF_TRACK = "OFF_TRACK"
+    NO_DATA = "NO_DATA"
+
+
+#: KPIs that are a share of a sample (the sample is their denominator), so a team's part of the
+#: gap is counted in sample units: people, services, changes or deployments short of target
+SHARES = frozenset(
+    {
+        Kpi.CHANGE_FAILURE_RATE,
+        Kpi.UNREVIEWED_MERGE_RATE,
+        Kpi.SDE_RATIO,
+        Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
+        Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
+        Kpi.NATIVE_AWS_MIGRATION_SHARE,
+    }
+)
+#: what the sample behind a KPI counts
+KPI_SAMPLES = {
+    Kpi.HEADCOUNT: "people",
+    Kpi.SDE_RATIO: "people",
+    Kpi.CHANGES_PER_ENGINEER_PER_WEEK: "people",
+    Kpi.NATIVE_AWS_MIGRATION_SHARE: "services",
+    Kpi.CODE_COVERAGE: "services",
+    Kpi.TECHNICAL_DEBT_MINUTES: "services",
+    Kpi.DEPLOYMENTS_PER_WEEK: "deployments",
+    Kpi.DEPLOYMENT_DAYS_PER_WEEK: "deployments",
+    Kpi.CHANGE_FAILURE_RATE: "deployments",
+    Kpi.TIME_TO_RESTORE_HOURS_P50: "incidents",
+}
+
+
+# -- the file ---------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Vocabulary(_Strict):
+    roles: list[str] = Field(min_length=1)
+    engineer_roles: list[str] = Field(min_length=1)
+    platforms: list[str] = Field(min_length=1)
+    target_platforms: list[str] = Field(min_length=1)
+
+
+class _Forecast(_Strict):
+    weeks: int = Field(default=12, ge=2, le=520)
+    at_risk_days: int = Field(default=30, ge=0)
+
+
+class _Entry(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    measure: Measure
+    target: float
+    direction: Direction
+    start: date
+    deadline: date
+    scope: str | None = None
+    window_days: int = Field(default=90, ge=1, le=3660)
+    roles: list[str] | None = None
+    platforms: list[str] | None = None
+    kpi: str | None = None
+    forecast_weeks: int | None = Field(default=None, ge=2, le=520)
+
+
+class _File(_Strict):
+    vocabulary: _Vocabulary
+    forecast: _Forecast = _Forecast()
+    initiatives: list[_Entry] = []
+
+
+@dataclass(frozen=True)
+class Initiative:
+    """One initiative, checked: its measure, target and dates."""
+
+    key: str
+    name: str
+    description: str
+    measure: Measure
+    target: float
+    direction: Direction
+    start: date
+    deadline: date
+    scope: str | None
+    window_days: int
+    roles: frozenset[str]
+    platforms: frozenset[str]
+    kpi: Kpi | None
+    forecast_weeks: int
+    at_risk_days: int
+
+    @property
+    def windowed(self) -> bool:
+        """Whether the measure counts events over ``window_days`` (else: on the day)."""
+        return self.measure in (
+            Measure.INBOUND_REMOTE_CONTRIBUTION_RATE,
+            Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
+        ) or (self.kpi is not None and self.kpi not in _ON_A_DAY)
+
+    @property
+    def sample_kind(self) -> str:
+        """What the sample behind a value counts."""
+        if self.measure is Measure.ROLE_SHARE:
+            return "people"
+        if self.measure is Measure.PLATFORM_SHARE:
+            return "services"
+        if self.kpi is not None:
+            return KPI_SAMPLES.get(self.kpi, "changes")
+        return "changes"
+
+    @property
+    def share(self) -> bool:
+        """Whether the value is a share of its sample (see ``SHARES``)."""
+        return self.kpi is None or self.kpi in SHARES
+
+    def explain(self) -> str:
+        """How the value is computed, in words."""
+        window = f"over the {self.window_days} days that end with the status date"
+        if self.measure is Measure.ROLE_SHARE:
+            return (
+                "people whose primary team is in the subtree on the status date with a role in "
+                f"{sorted(self.roles)} ÷ all of the subtree's people that day"
+            )
+        if self.measure is Measure.PLATFORM_SHARE:
+            return (
+                "services the subtree owns on the status date on a platform in "
+                f"{sorted(self.platforms)} ÷ all services it owns that day"
+            )
+        if self.measure is Measure.INBOUND_REMOTE_CONTRIBUTION_RATE:
+            return (
+                "merged changes to the subtree's services authored by people outside it ÷ all "
+                f"merged changes to them with a known author, {window}"
+            )
+        if self.measure is Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE:
+            return (
+                "merged changes by the subtree's people to services it does not own ÷ all "
+                f"changes they merged, {window}"
+            )
+        assert self.kpi is not None
+        when = "on the status date" if self.kpi in _ON_A_DAY else window
+        return f"the KPI {self.kpi.name} of docs/kpis.md, {when}"
+
+    def meets(self, value: float) -> bool:
+        if self.direction is Direction.AT_LEAST:
+            return value >= self.target - 1e-12
+        return value <= self.target + 1e-12
+
+    def gap(self, rate: Rate) -> float | None:
+        """How far ``rate`` is short of the target (negative: ahead of it); in sample units
+        for a share (people, services or changes short), else in the measure's units."""
+        if rate.value is None:
+            return None
+        short = self.target - rate.value
+        if self.direction is Direction.AT_MOST:
+            short = -short
+        return round(short * rate.sample if self.share else short, 9)  # no float noise
+
+
+#: KPIs taken on one day rather than over a window
+_ON_A_DAY = frozenset(
+    {
+        Kpi.HEADCOUNT,
+        Kpi.SDE_RATIO,
+        Kpi.NATIVE_AWS_MIGRATION_SHARE,
+        Kpi.CODE_COVERAGE,
+        Kpi.TECHNICAL_DEBT_MINUTES,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Initiatives:
+    """The initiatives of one file, with the vocabularies the KPIs use."""
+
+    source: str
+    initiatives: tuple[Initiative, ...]
+    config: KpiConfig
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Initiatives:
+        """Read and check an initiatives file (default: the shipped one)."""
+        source = DEFAULT_FILE if path is None else Path(path)
+        name = str(source)
+        try:
+            raw = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InitiativesError(f"{name}: no such initiatives file") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise InitiativesError(f"{name}: cannot be read: {error}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise InitiativesError(f"{name}: not valid TOML: {error}") from None
+        return cls.parse(raw, name)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], source: str = "<initiatives>") -> Initiatives:
+        try:
+            parsed = _File.model_validate(raw)
+        except pydantic.ValidationError as error:
+            raise InitiativesError(
+                "\n".join(
+                    f"{source}: {_where(raw, problem['loc'])}: {problem['msg']}"
+                    for problem in error.errors()
+                )
+            ) from None
+        problems = list(_problems(parsed))
+        if problems:
+            raise InitiativesError("\n".join(f"{source}: {problem}" for problem in problems))
+        vocabulary = parsed.vocabulary
+        config = KpiConfig(
+            engineer_roles=frozenset(vocabulary.engineer_roles),
+            target_platforms=frozenset(vocabulary.target_platforms),
+        )
+        initiatives = tuple(
+            Initiative(
+                key=entry.key,
+                name=entry.name,
+                description=entry.description,
+                measure=entry.measure,
+                target=entry.target,
+                direction=entry.direction,
+                start=entry.start,
+                deadline=entry.deadline,
+                scope=entry.scope,
+                window_days=entry.window_days,
+                roles=frozenset(entry.roles or vocabulary.engineer_roles),
+                platforms=frozenset(entry.platforms or vocabulary.target_platforms),
+                kpi=None if entry.kpi is None else Kpi[entry.kpi],
+                forecast_weeks=entry.forecast_weeks or parsed.forecast.weeks,
+                at_risk_days=parsed.forecast.at_risk_days,
+            )
+            for entry in parsed.initiatives
+        )
+        return cls(source, initiatives, config)
+
+    def get(self, key: str) -> Initiative:
+        for initiative in self.initiatives:
+            if initiative.key == key:
+                return initiative
+        known = ", ".join(i.key for i in self.initiatives)
+        raise KeyError(f"unknown initiative {key!r} (known: {known})")
+
+    def check_scopes(self, teams: Iterable[str]) -> None:
+        """Fail on a scope that names no team of the store (checked once the store is read)."""
+        known = set(teams)
+        problems = [
+            f"{self.source}: initiative {i.key!r}, field 'scope': no team {i.scope!r} in the store"
+            for i in self.initiatives
+            if i.scope is not None and i.scope not in known
+        ]
+        if problems:
+            raise InitiativesError("\n".join(problems))
+
+
+@functools.cache
+def default_initiatives() -> Initiatives:
+    """The shipped initiatives file, read once."""
+    return Initiatives.load()
+
+
+def _where(raw: Mapping[str, Any], loc: Sequence[int | str]) -> str:
+    """``initiative 'sde-ratio' (entry 1), field 'target'`` from a pydantic location."""
+    if len(loc) >= 2 and loc[0] == "initiatives" and isinstance(loc[1], int):
+        entries = raw.get("initiatives")
+        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else {}
+        key = entry.get("key") if isinstance(entry, dict) else None
+        named = f"initiative {key!r} (entry {loc[1] + 1})" if key else f"entry {loc[1] + 1}"
+        field = ".".join(str(part) for part in loc[2:])
+        return f"{named}, field {field!r}" if field else named
+    return "field " + repr(".".join(str(part) for part in loc))
+
+
+def _problems(parsed: _File) -> Iterable[str]:
+    """What the types alone do not say: vocabularies, measures and dates that fit together."""
+    vocabulary = parsed.vocabulary
+    for field, values, known in (
+        ("engineer_roles", vocabulary.engineer_roles, vocabulary.roles),
+        ("target_platforms", vocabulary.target_platforms, vocabulary.platforms),
+    ):
+        for value in values:
+            if value not in known:
+                yield f"vocabulary, field {field!r}: {value!r} is not in {sorted(known)}"
+    seen: set[str] = set()
+    for number, entry in enumerate(parsed.initiatives, 1):
+        where = f"initiative {entry.key!r} (entry {number})"
+        if entry.key in seen:
+            yield f"{where}, field 'key': another initiative has this key"
+        seen.add(entry.key)
+        if entry.deadline <= entry.start:
+            yield f"{where}, field 'deadline': {entry.deadline} is not after start {entry.start}"
+        for field, named, known, measure in (
+            ("roles", entry.roles, vocabulary.roles, Measure.ROLE_SHARE),
+            ("platforms", entry.platforms, vocabulary.platforms, Measure.PLATFORM_SHARE),
+        ):
+            if named is None:
+                continue
+            if entry.measure is not measure:
+                yield f"{where}, field {field!r}: only for measure {measure.value!r}"
+            elif not named:
+                yield f"{where}, field {field!r}: name at least one"
+            for value in named:
+                if value not in known:
+                    yield (
+                        f"{where}, field {field!r}: unknown {field[:-1]} {value!r} "
+                        f"(vocabulary: {sorted(known)})"
+                    )
+        if entry.measure is Measure.KPI:
+            if entry.kpi is None:
+                yield f"{where}, field 'kpi': measure 'kpi' needs the KPI's name"
+            elif entry.kpi not in Kpi.__members__:
+                yield (
+                    f"{where}, field 'kpi': unknown KPI {entry.kpi!r} "
+                    f"(one of {', '.join(Kpi.__members__)})"
+                )
+        elif entry.kpi is not None:
+            yield f"{where}, field 'kpi': only for measure 'kpi'"
+        is_share = entry.measure is not Measure.KPI or entry.kpi in {k.name for k in SHARES}
+        if is_share and not 0 <= entry.target <= 1:
+            yield f"{where}, field 'target': a share is between 0 and 1, not {entry.target}"
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """The measure on one day."""
+
+    on: date
+    value: float | None
+    sample: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where an initiative stands for one subtree on one date."""
+
+    initiative: Initiative
+    team: str
+    on: date
+    current: Point
+    start_value: float | None
+    progress: float | None
+    #: the points the pace is fitted to: the status date and each week before it, back
+    #: ``forecast_weeks`` weeks (``trend`` gives every week since the start)
+    recent: tuple[Point, ...]
+    pace_per_week: float | None
+    forecast: date | None
+    state: State
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A team's value and its part of the gap to the target (negative: ahead)."""
+
+    team: str
+    value: float | None
+    sample: int
+    gap: float | None
+
+
+def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
+    """The initiative's measure for the subtree of ``team`` (in ``view``'s structure) at the
+    end of the day ``on``."""
+    end = on + timedelta(days=1)
+    start = end - timedelta(days=initiative.window_days)
+    if initiative.measure is Measure.ROLE_SHARE:
+        return Rate(*view.headcount.share(team, on, initiative.roles))
+    if initiative.measure is Measure.PLATFORM_SHARE:
+        return Rate(*view.platforms.share(team, on, initiative.platforms))
+    if initiative.measure is Measure.INBOUND_REMOTE_CONTRIBUTION_RATE:
+        return view.contributions.inbound(team, start, end)
+    if initiative.measure is Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE:
+        return view.contributions.outbound(team, start, end)
+    assert initiative.kpi is not None
+    metric = view.metric(initiative.kpi, team, start, end)
+    return Rate(metric.value, metric.sample)
+
+
+def _points(view: OrgView, initiative: Initiative, team: str, on: date, weeks: int) -> list[Point]:
+    """The measure on ``on`` and every 7 days before it, ``weeks`` weeks back, oldest first."""
+    days = [on - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
+    return [Point(day, *_rate(measure(view, initiative, team, day))) for day in days]
+
+
+def _rate(rate: Rate) -> tuple[float | None, int]:
+    return rate.value, rate.sample
+
+
+def trend(view: OrgView, initiative: Initiative, team: str, on: date) -> list[Point]:
+    """The weekly trend: the measure on ``on`` and every 7 days before it back to the start
+    (at most ``MAX_POINTS`` points), oldest first."""
+    _check(view, initiative, team)
+    weeks = (on - initiative.start).days // 7 if on >= initiative.start else 0
+    return _points(view, initiative, team, on, min(weeks, MAX_POINTS - 1))
+
+
+def pace(points: Sequence[Point], on: date, weeks: int) -> float | None:
+    """Least-squares slope per day of the values of the last ``weeks`` weeks up to ``on``
+    (at least two points with a value); None when there are too few."""
+    since = on - timedelta(days=7 * weeks)
+    xs, ys = [], []
+    for point in points:
+        if point.value is not None and since <= point.on <= on:
+            xs.append(float((point.on - on).days))
+            ys.append(point.value)
+    if len(xs) < 2:
+        return None
+    mean_x, mean_y = math.fsum(xs) / len(xs), math.fsum(ys) / len(ys)
+    spread = math.fsum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    return math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def forecast(
+    initiative: Initiative, current: float | None, slope: float | None, on: date
+) -> date | None:
+    """The first day the target is reached from ``current`` at ``slope`` per day; None when
+    it is reached already, or the pace does not lead there."""
+    if current is None or slope is None or initiative.meets(current):
+        return None
+    toward = slope if initiative.direction is Direction.AT_LEAST else -slope
+    if toward <= 1e-12:
+        return None
+    days = abs(initiative.target - current) / abs(slope)
+    # round away float noise first: a ramp that meets the target on day 14 gives 14, not 15
+    whole = math.ceil(round(days, 9))
+    if whole > 365 * 100:
+        return None  # no forecast a century out
+    return on + timedelta(days=whole)
+
+
+def state(initiative: Initiative, current: float | None, when: date | None, on: date) -> State:
+    if current is None:
+        return State.NO_DATA
+    if initiative.meets(current):
+        return State.DONE
+    if when is None or on > initiative.deadline:
+        return State.OFF_TRACK
+    if when <= initiative.deadline:
+        return State.ON_TRACK
+    if when <= initiative.deadline + timedelta(days=initiative.at_risk_days):
+        return State.AT_RISK
+    return State.OFF_TRACK
+
+
+def in_scope(view: OrgView, initiative: Initiative, team: str) -> bool:
+    """Whether ``team`` is the initiative's scope or under it (always, without a scope)."""
+    scope = initiative.scope
+    return scope is None or (scope in view.tree and view.tree.is_in_subtree(team, scope))
+
+
+def _check(view: OrgView, initiative: Initiative, team: str) -> None:
+    if team not in view.tree:
+        raise KeyError(f"unknown team {team!r}")
+    if not in_scope(view, initiative, team):
+        raise ValueError(
+            f"team {team!r} is outside the scope {initiative.scope!r} of initiative "
+            f"{initiative.key!r}"
+        )
+
+
+def status(view: OrgView, initiative: Initiative, team: str, on: date) -> Status:
+    """The initiative's status for the subtree of ``team`` on the day ``on``."""
+    _check(view, initiative, team)
+    points = _points(view, initiative, team, on, initiative.forecast_weeks)
+    current = points[-1]
+    first = measure(view, initiative, team, initiative.start).value
+    slope = pace(points, on, initiative.forecast_weeks)
+    when = forecast(initiative, current.value, slope, on)
+    return Status(
+        initiative=initiative,
+        team=team,
+        on=on,
+        current=current,
+        start_value=first,
+        progress=_progress(initiative, first, current.value),
+        recent=tuple(points),
+        pace_per_week=None if slope is None else 7 * slope,
+        forecast=when,
+        state=state(initiative, current.value, when, on),
+    )
+
+
+def _progress(initiative: Initiative, start: float | None, current: float | None) -> float | None:
+    """Share of the way from the start's value to the target covered (1 once it is met)."""
+    if start is None or current is None:
+        return None
+    if initiative.meets(current):
+        return 1.0
+    if initiative.target == start:
+        return 0.0
+    return (current - start) / (initiative.target - start)
+
+
+def standings(
+    view: OrgView, initiative: Initiative, under: str, on: date
+) -> tuple[list[Standing], list[Standing]]:
+    """The active children of ``under``: laggards (short of the target, the largest part of
+    the gap first) and leaders (at or past it, the furthest ahead first). Children without a
+    value are in neither."""
+    if under not in view.tree:
+        raise KeyError(f"unknown team {under!r}")
+    laggards: list[Standing] = []
+    leaders: list[Standing] = []
+    for child in view.tree.children(under):
+        rate = measure(view, initiative, child, on)
+        gap = initiative.gap(rate)
+        if gap is None or rate.value is None:
+            continue
+        standing = Standing(child, rate.value, rate.sample, gap)
+        (leaders if initiative.meets(rate.value) else laggards).append(standing)
+    laggards.sort(key=lambda s: (-(s.gap or 0.0), s.team))
+    leaders.sort(key=lambda s: (s.gap or 0.0, s.team))
+    return laggards, leaders
