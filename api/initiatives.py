@@ -267,18 +267,23 @@ class Initiative:
         return self.definition.forecast_weeks
 
     @strawberry.field(
-        description="The initiative for the subtree of `team`, in the org structure of `on`."
+        description="The initiative for the subtree of `team`, in the org structure of `on`; "
+        "null when `team` is outside the initiative's scope."
     )
     def status(
         self,
         info: Info[Context, None],
         team: Annotated[str, strawberry.argument(description="The team's key.")],
         on: StatusDate = None,
-    ) -> InitiativeStatus:
+    ) -> InitiativeStatus | None:
         info.context.check_deadline()
         day = on or date.today()
         view = info.context.engine.view(day)
-        return initiative_status(view, self.definition, team, day)
+        if team not in view.tree:
+            raise ApiError(f"unknown team {team!r}")
+        if not engine.in_scope(view, self.definition, team):
+            return None
+        return InitiativeStatus(found=engine.status(view, self.definition, team, day), view=view)
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
@@ -339,19 +344,6 @@ class Initiative:
             first,
             after,
         )
-
-
-def initiative_status(
-    view: OrgView, definition: engine.Initiative, team: str, on: date
-) -> InitiativeStatus:
-    """The status, with the engine's complaints turned into user errors."""
-    try:
-        found = engine.status(view, definition, team, on)
-    except KeyError:
-        raise ApiError(f"unknown team {team!r}") from None
-    except ValueError as error:
-        raise ApiError(str(error)) from None
-    return InitiativeStatus(found=found, view=view)
 
 
 def all_initiatives(info: Info[Context, None]) -> list[Initiative]:

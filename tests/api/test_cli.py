@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.initiatives import DEFAULT_FILE
 from tests.conftest import Database
 
 pytestmark = pytest.mark.slow
@@ -119,3 +120,19 @@ def test_report_prints_every_kpi_of_a_subtree(database: Database, tmp_path: Path
     empty = orgraph("report", root, "--from", "2025-02-01", "--to", "2025-01-01")
     assert empty.returncode == 2
     assert "empty window [2025-02-01, 2025-01-01)" in empty.stderr
+
+
+def test_serve_refuses_a_bad_initiatives_file_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = DEFAULT_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "initiatives.toml"
+    bad.write_text(text.replace('measure = "platform_share"', 'measure = "vibes"'), "utf-8")
+    expected = f"{bad}: initiative 'native-aws-migration' (entry 3), field 'measure'"
+    by_flag = orgraph("serve", "--port", "1", "--initiatives", str(bad))
+    assert by_flag.returncode == 2, by_flag.stderr
+    assert expected in by_flag.stderr
+    monkeypatch.setenv("ORGRAPH_INITIATIVES", str(bad))
+    by_environment = orgraph("serve", "--port", "1")
+    assert by_environment.returncode == 2, by_environment.stderr
+    assert expected in by_environment.stderr
