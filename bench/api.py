@@ -2,7 +2,8 @@
 concurrent clients, for (a) ``{ __typename }`` (the stack's floor), (b) the root team's full
 KPI report, repeated (the view's caches answer) and with a window never asked before (nothing
 computed is reused), and (c) a team page (the team, its ancestors, its first 20 children with
-6 KPIs each and a 52-week trend).
+6 KPIs each and a 52-week trend), and (d) the root's status of every initiative (value,
+progress, pace, forecast, state).
 
     .venv/bin/python -m bench.api --teams 20000 [--seconds 20]
 
@@ -83,6 +84,10 @@ def queries(root: str, team: str) -> dict[str, dict[str, Any]]:
             f"children(first: 20) {{ totalCount edges {{ node {{ key name kpis({WINDOW}) "
             f"{{ {' '.join(f'{k} {{ value sampleSize }}' for k in KPIS.split())} }} }} }} }} "
             f"trend(kpi: DEPLOYMENTS_PER_WEEK, {WINDOW}) {{ from to value }} }} }}"
+        },
+        "(d) root status of every initiative": {
+            "query": f'{{ initiatives {{ key status(team: "{root}", on: "{END - timedelta(days=1)}") '
+            "{ value sampleSize startValue progress pacePerWeek forecast status } } }"
         },
     }
 

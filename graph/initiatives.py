@@ -269,16 +269,7 @@ class Initiatives:
         )
         initiatives = tuple(
             Initiative(
-                key=entry.key,
-                name=entry.name,
-                description=entry.description,
-                measure=entry.measure,
-                target=entry.target,
-                direction=entry.direction,
-                start=entry.start,
-                deadline=entry.deadline,
-                scope=entry.scope,
-                window_days=entry.window_days,
+                **entry.model_dump(exclude={"roles", "platforms", "kpi", "forecast_weeks"}),
                 roles=frozenset(entry.roles or vocabulary.engineer_roles),
                 platforms=frozenset(entry.platforms or vocabulary.target_platforms),
                 kpi=None if entry.kpi is None else Kpi[entry.kpi],

@@ -22,6 +22,7 @@ from api.settings import Settings
 from graph.engine import Engine, Kpi, OrgView
 from graph.frames import read_bundle
 from loaders.synthetic import generate_bundle
+from tests.api.http import asgi_client, graphql
 
 END = date(2026, 1, 1)
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,18 +38,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 @pytest.fixture
 async def client(engine: Engine, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
-    ):
+    async with asgi_client(app) as http:
         yield http
-
-
-async def _query(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    body: dict[str, Any] = response.json()
-    return body
 
 
 TEAM = """
@@ -76,7 +67,7 @@ async def test_a_team_page_answers_as_the_engine(client: httpx.AsyncClient, engi
     view = engine.view(END)
     team = next(t for t in view.tree.team_ids if view.tree.depth(t) == 1)
     start = date(2025, 1, 1)
-    body = await _query(
+    body = await graphql(
         client, TEAM, key=team, asOf="2026-01-01", **{"from": "2025-01-01", "to": "2026-01-01"}
     )
     assert "errors" not in body, body
@@ -101,7 +92,7 @@ async def test_a_team_page_answers_as_the_engine(client: httpx.AsyncClient, engi
     } == expected.headcount_by_role
     assert len(got["trend"]) == 12
     # and the global id fetches the same team back
-    again = await _query(
+    again = await graphql(
         client, "query ($id: ID!) { node(id: $id) { ... on Team { key asOf } } }", id=got["id"]
     )
     assert again["data"]["node"] == {"key": team, "asOf": "2026-01-01"}
@@ -113,7 +104,7 @@ async def test_teams_are_searched_by_name_prefix_first(
     view = engine.view(date.today())
     name = view.tree.name(view.tree.team_ids[-1])
     word = name.split()[0][:3].upper()
-    body = await _query(
+    body = await graphql(
         client,
         "query ($s: String) { teams(search: $s, first: 100) { totalCount edges { node { name } } } }",
         s=word,
@@ -147,12 +138,12 @@ async def test_teams_are_searched_by_name_prefix_first(
     ],
 )
 async def test_bad_requests_are_named(client: httpx.AsyncClient, query: str, message: str) -> None:
-    body = await _query(client, query)
+    body = await graphql(client, query)
     assert message in body["errors"][0]["message"]
 
 
 async def test_an_unknown_team_is_null(client: httpx.AsyncClient) -> None:
-    body = await _query(client, '{ team(key: "nope") { key } }')
+    body = await graphql(client, '{ team(key: "nope") { key } }')
     assert body == {"data": {"team": None}}
 
 
@@ -224,7 +215,7 @@ async def test_a_costly_query_is_rejected_before_execution_with_its_cost(
     monkeypatch.setattr(OrgView, "report", counting)
     query = """{ teams(first: 100) { edges { node { children(first: 100) { edges { node {
         kpis(from: "2025-01-01", to: "2026-01-01") { headcount { value } } } } } } } } }"""
-    body = await _query(client, query)
+    body = await graphql(client, query)
     error = body["errors"][0]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert error["extensions"]["cost"] > error["extensions"]["budget"] == 10_000
@@ -232,7 +223,7 @@ async def test_a_costly_query_is_rejected_before_execution_with_its_cost(
     assert "data" not in body or body["data"] is None
     assert executed == []
     # while one page of reports is within it
-    small = await _query(
+    small = await graphql(
         client,
         '{ teams(first: 20) { edges { node { kpis(from: "2025-01-01", to: "2026-01-01") '
         "{ headcount { value } } } } } }",
@@ -258,7 +249,7 @@ async def test_a_costly_query_is_rejected_before_execution_with_its_cost(
 async def test_depth_aliases_and_tokens_are_limited(
     client: httpx.AsyncClient, query: str, message: str
 ) -> None:
-    body = await _query(client, query)
+    body = await graphql(client, query)
     assert message in body["errors"][0]["message"].lower()
 
 
@@ -269,7 +260,7 @@ async def test_an_unexpected_error_is_masked_with_a_stable_code(
         raise RuntimeError("secret detail /etc/passwd")
 
     monkeypatch.setattr(OrgView, "report", broken)
-    body = await _query(
+    body = await graphql(
         client,
         '{ team(key: "t1", asOf: "2026-01-01") { kpis(from: "2025-01-01", to: "2026-01-01") '
         "{ headcount { value } } } }",
@@ -281,7 +272,7 @@ async def test_an_unexpected_error_is_masked_with_a_stable_code(
 
 
 async def test_bad_input_carries_its_code(client: httpx.AsyncClient) -> None:
-    body = await _query(client, "{ teams(first: 101) { totalCount } }")
+    body = await graphql(client, "{ teams(first: 101) { totalCount } }")
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
@@ -297,7 +288,7 @@ async def test_services_and_descendants_of_a_team(
         services(first: 3) { totalCount edges { node { key name owner { key } path { key } } } }
         own: services(includeDescendants: false) { totalCount }
     } }"""
-    body = await _query(client, query, key=team)
+    body = await graphql(client, query, key=team)
     got = body["data"]["team"]
     active_below = [t for t in tree.subtree(team)[1:] if tree.is_active(t)]
     assert got["all"]["totalCount"] == len(active_below)
@@ -314,12 +305,12 @@ async def test_services_and_descendants_of_a_team(
     assert first["owner"]["key"] == owner
     assert [t["key"] for t in first["path"]] == [*tree.ancestors(owner), owner]
     # a service by key, and by its global id
-    one = await _query(
+    one = await graphql(
         client,
         'query ($k: String!) { service(key: $k, asOf: "2026-01-01") { id key } }',
         k=services[0],
     )
-    again = await _query(
+    again = await graphql(
         client,
         "query ($id: ID!) { node(id: $id) { ... on Service { key } } }",
         id=one["data"]["service"]["id"],
@@ -361,7 +352,7 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
         counts = []
         for size in (1, 10, 40):
             statements.clear()
-            body = await _query(
+            body = await graphql(
                 http,
                 'query ($n: Int) { teams(first: $n, asOf: "2026-01-01") { edges { node { key '
                 'children { totalCount } kpis(from: "2025-01-01", to: "2026-01-01") '
@@ -382,7 +373,7 @@ async def test_a_request_that_runs_out_of_time_is_stopped(engine: Engine, tmp_pa
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://test") as http,
     ):
-        body = await _query(
+        body = await graphql(
             http,
             '{ teams(first: 5) { edges { node { kpis(from: "2025-01-01", to: "2026-01-01") '
             "{ headcount { value } } } } } }",
@@ -421,11 +412,11 @@ async def test_only_the_kpis_a_query_selects_are_computed(
 
     monkeypatch.setattr(OrgView, "report", spying)
     window = '(from: "2025-01-01", to: "2026-01-01")'
-    plain = await _query(
+    plain = await graphql(
         client,
         f'{{ team(key: "{root}", asOf: "2026-01-01") {{ kpis{window} {{ leadTimeHoursP50 {{ value }} }} }} }}',
     )
-    compared = await _query(
+    compared = await graphql(
         client,
         f'{{ team(key: "{root}", asOf: "2026-01-01") {{ kpis{window} {{ headcount {{ value peerMedian }} sdeRatio {{ value }} }} }} }}',
     )

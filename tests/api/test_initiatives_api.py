@@ -19,6 +19,7 @@ from graph.engine import Engine
 from graph.frames import read_bundle
 from graph.initiatives import Initiatives
 from loaders.synthetic import generate_bundle
+from tests.api.http import asgi_client, graphql
 
 END = date(2026, 1, 1)
 ON = date(2025, 12, 31)
@@ -51,17 +52,8 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", initiatives=scoped)
     app = create_app(settings, engine=engine)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
+    async with asgi_client(app) as http:
         yield http
-
-
-async def _query(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    body: dict[str, Any] = response.json()
-    return body
 
 
 STATUS = """
@@ -82,7 +74,7 @@ async def test_every_initiative_answers_as_the_engine(
     client: httpx.AsyncClient, engine: Engine, scoped: Initiatives
 ) -> None:
     root = _root(engine)
-    body = await _query(client, STATUS, team=root, on=str(ON))
+    body = await graphql(client, STATUS, team=root, on=str(ON))
     assert "errors" not in body, body
     answers = body["data"]["initiatives"]
     assert [a["key"] for a in answers] == [i.key for i in scoped.initiatives]
@@ -133,8 +125,8 @@ async def test_a_team_lists_the_initiatives_whose_scope_holds_it(
     child = view.tree.children(root)[0]
     query = """query ($key: String!) { team(key: $key, asOf: "2025-12-31") {
         initiatives(on: "2025-12-01") { initiative { key } on value status } } }"""
-    at_root = (await _query(client, query, key=root))["data"]["team"]["initiatives"]
-    in_child = (await _query(client, query, key=child))["data"]["team"]["initiatives"]
+    at_root = (await graphql(client, query, key=root))["data"]["team"]["initiatives"]
+    in_child = (await graphql(client, query, key=child))["data"]["team"]["initiatives"]
     assert [s["initiative"]["key"] for s in at_root] == [
         "sde-ratio",
         "remote-contributions",
@@ -163,7 +155,7 @@ async def test_laggards_and_leaders_are_the_engines_standings_in_pages(
     pages: list[dict[str, Any]] = []
     after = None
     while True:
-        found = (await _query(client, query, under=root, after=after))["data"]["initiative"]
+        found = (await graphql(client, query, under=root, after=after))["data"]["initiative"]
         laggards = found["laggards"]
         assert laggards["totalCount"] == len(behind)
         pages += [edge["node"] for edge in laggards["edges"]]
@@ -193,12 +185,12 @@ async def test_laggards_and_leaders_are_the_engines_standings_in_pages(
     ],
 )
 async def test_bad_input_is_named(client: httpx.AsyncClient, query: str, message: str) -> None:
-    body = await _query(client, query)
+    body = await graphql(client, query)
     assert body["errors"][0]["message"] == message
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 async def test_an_unknown_initiative_is_null(client: httpx.AsyncClient) -> None:
-    assert (await _query(client, '{ initiative(key: "nope") { key } }'))["data"] == {
+    assert (await graphql(client, '{ initiative(key: "nope") { key } }'))["data"] == {
         "initiative": None
     }
