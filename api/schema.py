@@ -18,8 +18,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
-from graphql import FieldNode
-from strawberry.types import Info
+from graphql import FieldNode, GraphQLError
+from strawberry.types import ExecutionContext, Info
 
 from api.limits import ApiError, Limits, RequestTimeout, extensions
 from graph.engine import Engine, OrgView
@@ -823,11 +823,25 @@ class Query:
         return next((i for i in all_initiatives(info) if i.definition.key == key), None)
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only what went wrong in orgraph: Strawberry logs every error with its stack,
+        also a misspelt field, an unknown team or a request out of time, which the client is
+        told and the server's log does not need (the access log has the request)."""
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error is not None
+            and not isinstance(error.original_error, ApiError | RequestTimeout)
+        ]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with the safety limits of ``limits`` (see api/limits.py)."""
-    return strawberry.Schema(
-        query=Query, types=[Team, Service], extensions=extensions(limits or Limits())
-    )
+    return _Schema(query=Query, types=[Team, Service], extensions=extensions(limits or Limits()))
 
 
 schema = build_schema()

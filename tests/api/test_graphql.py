@@ -254,21 +254,37 @@ async def test_depth_aliases_and_tokens_are_limited(
 
 
 async def test_an_unexpected_error_is_masked_with_a_stable_code(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail /etc/passwd")
 
     monkeypatch.setattr(OrgView, "report", broken)
-    body = await graphql(
-        client,
-        '{ team(key: "t1", asOf: "2026-01-01") { kpis(from: "2025-01-01", to: "2026-01-01") '
-        "{ headcount { value } } } }",
-    )
+    with caplog.at_level("ERROR", logger="strawberry.execution"):
+        body = await graphql(
+            client,
+            '{ team(key: "t1", asOf: "2026-01-01") { kpis(from: "2025-01-01", to: "2026-01-01") '
+            "{ headcount { value } } } }",
+        )
     error = body["errors"][0]
     assert error["message"] == "internal error"
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "secret" not in str(body)
+    # the server's log has it, with its stack
+    assert any("secret detail" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_the_clients_mistakes_are_answered_not_logged(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("ERROR", logger="strawberry.execution"):
+        unknown = await graphql(
+            client, '{ team(key: "t1") { kpis(from: "2025-02-01", to: "2025-01-01") { from } } }'
+        )
+        misspelt = await graphql(client, "{ teamz { key } }")
+    assert unknown["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "Cannot query field 'teamz'" in misspelt["errors"][0]["message"]
+    assert not [r for r in caplog.records if r.name.startswith("strawberry")]
 
 
 async def test_bad_input_carries_its_code(client: httpx.AsyncClient) -> None:
