@@ -335,9 +335,9 @@ class Initiative:
                 InitiativeStanding(
                     key=s.team,
                     view=view,
-                    value=s.value or 0.0,
+                    value=s.value,
                     sample_size=s.sample,
-                    gap=s.gap or 0.0,
+                    gap=s.gap,
                 )
                 for s in chosen
             ],

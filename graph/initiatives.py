@@ -401,9 +401,9 @@ class Standing:
     """A team's value and its part of the gap to the target (negative: ahead)."""
 
     team: str
-    value: float | None
+    value: float
     sample: int
-    gap: float | None
+    gap: float
 
 
 def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
@@ -426,12 +426,12 @@ def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
 
 def _points(view: OrgView, initiative: Initiative, team: str, on: date, weeks: int) -> list[Point]:
     """The measure on ``on`` and every 7 days before it, ``weeks`` weeks back, oldest first."""
-    days = [on - timedelta(days=7 * k) for k in range(weeks, -1, -1)]
-    return [Point(day, *_rate(measure(view, initiative, team, day))) for day in days]
-
-
-def _rate(rate: Rate) -> tuple[float | None, int]:
-    return rate.value, rate.sample
+    points = []
+    for k in range(weeks, -1, -1):
+        day = on - timedelta(days=7 * k)
+        rate = measure(view, initiative, team, day)
+        points.append(Point(day, rate.value, rate.sample))
+    return points
 
 
 def trend(view: OrgView, initiative: Initiative, team: str, on: date) -> list[Point]:
@@ -558,6 +558,6 @@ def standings(
             continue
         standing = Standing(child, rate.value, rate.sample, gap)
         (leaders if initiative.meets(rate.value) else laggards).append(standing)
-    laggards.sort(key=lambda s: (-(s.gap or 0.0), s.team))
-    leaders.sort(key=lambda s: (s.gap or 0.0, s.team))
+    laggards.sort(key=lambda s: (-s.gap, s.team))
+    leaders.sort(key=lambda s: (s.gap, s.team))
     return laggards, leaders
