@@ -91,66 +91,55 @@ class InitiativePoint:
 class InitiativeStatus:
     found: strawberry.Private[engine.Status]
     view: strawberry.Private[OrgView]
-
-    @strawberry.field(description="The initiative.")
-    def initiative(self) -> Initiative:
-        return Initiative(definition=self.found.initiative)
-
-    @strawberry.field(description="The team whose subtree is measured.")
-    def team(self) -> Team:
-        return Team(key=self.found.team, view=self.view)
-
-    @strawberry.field(description="The status date: values are taken at the end of this day.")
-    def on(self) -> date:
-        return self.found.on
-
-    @strawberry.field(description="The measure on the status date (null with an empty sample).")
-    def value(self) -> float | None:
-        return self.found.current.value
-
-    @strawberry.field(description="People, services or changes behind the value.")
-    def sample_size(self) -> int:
-        return self.found.current.sample
-
-    @strawberry.field(description="The initiative's target, in the measure's units.")
-    def target(self) -> float:
-        return self.found.initiative.target
-
-    @strawberry.field(description="The measure on the initiative's start date.")
-    def start_value(self) -> float | None:
-        return self.found.start_value
-
-    @strawberry.field(
+    initiative: Initiative = strawberry.field(description="The initiative.")
+    team: Team = strawberry.field(description="The team whose subtree is measured.")
+    on: date = strawberry.field(
+        description="The status date: values are taken at the end of this day."
+    )
+    value: float | None = strawberry.field(
+        description="The measure on the status date (null with an empty sample)."
+    )
+    sample_size: int = strawberry.field(description="People, services or changes behind the value.")
+    target: float = strawberry.field(description="The initiative's target, in the measure's units.")
+    start_value: float | None = strawberry.field(
+        description="The measure on the initiative's start date."
+    )
+    progress: float | None = strawberry.field(
         description="Share of the way from the start's value to the target covered: "
         "(value - startValue) ÷ (target - startValue); 1 once the target is met, negative when "
         "the value moved away; null without both values."
     )
-    def progress(self) -> float | None:
-        return self.found.progress
-
-    @strawberry.field(
+    pace_per_week: float | None = strawberry.field(
         description="Recent pace: the least-squares slope per week of the weekly values over "
         "the last `Initiative.forecastWeeks` weeks (null with fewer than two values)."
     )
-    def pace_per_week(self) -> float | None:
-        return self.found.pace_per_week
-
-    @strawberry.field(
+    forecast: date | None = strawberry.field(
         description="The first day the target is reached going on from today's value at the "
         "recent pace; null when it is met already or the pace does not lead there."
     )
-    def forecast(self) -> date | None:
-        return self.found.forecast
-
-    @strawberry.field(description="The initiative's deadline.")
-    def deadline(self) -> date:
-        return self.found.initiative.deadline
-
-    @strawberry.field(
+    deadline: date = strawberry.field(description="The initiative's deadline.")
+    status: InitiativeState = strawberry.field(
         description="DONE when the target is met; else from the forecast against the deadline."
     )
-    def status(self) -> InitiativeState:
-        return InitiativeState[self.found.state.name]
+
+    @classmethod
+    def of(cls, found: engine.Status, view: OrgView) -> InitiativeStatus:
+        return cls(
+            found=found,
+            view=view,
+            initiative=Initiative.of(found.initiative),
+            team=Team(key=found.team, view=view),
+            on=found.on,
+            value=found.current.value,
+            sample_size=found.current.sample,
+            target=found.initiative.target,
+            start_value=found.start_value,
+            progress=found.progress,
+            pace_per_week=found.pace_per_week,
+            forecast=found.forecast,
+            deadline=found.initiative.deadline,
+            status=InitiativeState[found.state.name],
+        )
 
     @strawberry.field(
         description="The measure on the status date and every 7 days before it, back to the "
@@ -196,75 +185,60 @@ UnderArg = Annotated[
 class Initiative:
     definition: strawberry.Private[engine.Initiative]
 
-    @strawberry.field(description="Stable key from the initiatives file.")
-    def key(self) -> str:
-        return self.definition.key
-
-    @strawberry.field(description="Display name.")
-    def name(self) -> str:
-        return self.definition.name
-
-    @strawberry.field(description="What the initiative is for, from the file.")
-    def description(self) -> str:
-        return self.definition.description
-
-    @strawberry.field(description="The kind of measure.")
-    def measure(self) -> InitiativeMeasure:
-        return InitiativeMeasure[self.definition.measure.name]
-
-    @strawberry.field(description="Exactly how the value is computed, in words.")
-    def computation(self) -> str:
-        return self.definition.explain()
-
-    @strawberry.field(description="The KPI measured, for measure KPI.")
-    def kpi(self) -> Kpi | None:
-        found = self.definition.kpi
-        return None if found is None else Kpi[found.name]
-
-    @strawberry.field(description="The roles counted, for ROLE_SHARE (else empty).")
-    def roles(self) -> list[str]:
-        measured = self.definition.measure is engine.Measure.ROLE_SHARE
-        return sorted(self.definition.roles) if measured else []
-
-    @strawberry.field(description="The platforms counted, for PLATFORM_SHARE (else empty).")
-    def platforms(self) -> list[str]:
-        measured = self.definition.measure is engine.Measure.PLATFORM_SHARE
-        return sorted(self.definition.platforms) if measured else []
-
-    @strawberry.field(
+    key: str = strawberry.field(description="Stable key from the initiatives file.")
+    name: str = strawberry.field(description="Display name.")
+    description: str = strawberry.field(description="What the initiative is for, from the file.")
+    measure: InitiativeMeasure = strawberry.field(description="The kind of measure.")
+    computation: str = strawberry.field(description="Exactly how the value is computed, in words.")
+    kpi: Kpi | None = strawberry.field(description="The KPI measured, for measure KPI.")
+    roles: list[str] = strawberry.field(
+        description="The roles counted, for ROLE_SHARE (else empty)."
+    )
+    platforms: list[str] = strawberry.field(
+        description="The platforms counted, for PLATFORM_SHARE (else empty)."
+    )
+    window_days: int | None = strawberry.field(
         description="Days of events behind each value, ending with the status date; null for "
         "a measure taken on one day."
     )
-    def window_days(self) -> int | None:
-        return self.definition.window_days if self.definition.windowed else None
+    sample_kind: str = strawberry.field(
+        description="What the sample counts: people, services, changes, ..."
+    )
+    target: float = strawberry.field(description="The target value, in the measure's units.")
+    direction: Direction = strawberry.field(
+        description="Whether the target is a floor or a ceiling."
+    )
+    start: date = strawberry.field(
+        description="When the initiative started: progress counts from here."
+    )
+    deadline: date = strawberry.field(description="When the target is due.")
+    scope: str | None = strawberry.field(
+        description="Team key the initiative is limited to; null for all."
+    )
+    forecast_weeks: int = strawberry.field(description="Recent weeks the pace is fitted over.")
 
-    @strawberry.field(description="What the sample counts: people, services, changes, ...")
-    def sample_kind(self) -> str:
-        return self.definition.sample_kind
-
-    @strawberry.field(description="The target value, in the measure's units.")
-    def target(self) -> float:
-        return self.definition.target
-
-    @strawberry.field(description="Whether the target is a floor or a ceiling.")
-    def direction(self) -> Direction:
-        return Direction[self.definition.direction.name]
-
-    @strawberry.field(description="When the initiative started: progress counts from here.")
-    def start(self) -> date:
-        return self.definition.start
-
-    @strawberry.field(description="When the target is due.")
-    def deadline(self) -> date:
-        return self.definition.deadline
-
-    @strawberry.field(description="Team key the initiative is limited to; null for all.")
-    def scope(self) -> str | None:
-        return self.definition.scope
-
-    @strawberry.field(description="Recent weeks the pace is fitted over.")
-    def forecast_weeks(self) -> int:
-        return self.definition.forecast_weeks
+    @classmethod
+    def of(cls, definition: engine.Initiative) -> Initiative:
+        d = definition
+        return cls(
+            definition=d,
+            key=d.key,
+            name=d.name,
+            description=d.description,
+            measure=InitiativeMeasure[d.measure.name],
+            computation=d.explain(),
+            kpi=None if d.kpi is None else Kpi[d.kpi.name],
+            roles=sorted(d.roles) if d.measure is engine.Measure.ROLE_SHARE else [],
+            platforms=sorted(d.platforms) if d.measure is engine.Measure.PLATFORM_SHARE else [],
+            window_days=d.window_days if d.windowed else None,
+            sample_kind=d.sample_kind,
+            target=d.target,
+            direction=Direction[d.direction.name],
+            start=d.start,
+            deadline=d.deadline,
+            scope=d.scope,
+            forecast_weeks=d.forecast_weeks,
+        )
 
     @strawberry.field(
         description="The initiative for the subtree of `team`, in the org structure of `on`; "
@@ -283,7 +257,7 @@ class Initiative:
             raise ApiError(f"unknown team {team!r}")
         if not engine.in_scope(view, self.definition, team):
             return None
-        return InitiativeStatus(found=engine.status(view, self.definition, team, day), view=view)
+        return InitiativeStatus.of(engine.status(view, self.definition, team, day), view)
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
@@ -347,7 +321,7 @@ class Initiative:
 
 
 def all_initiatives(info: Info[Context, None]) -> list[Initiative]:
-    return [Initiative(definition=d) for d in info.context.initiatives.initiatives]
+    return [Initiative.of(d) for d in info.context.initiatives.initiatives]
 
 
 def team_initiatives(
@@ -356,7 +330,7 @@ def team_initiatives(
     """Every initiative whose scope holds ``team``, for its subtree."""
     info.context.check_deadline()
     return [
-        InitiativeStatus(found=engine.status(view, d, team, on), view=view)
+        InitiativeStatus.of(engine.status(view, d, team, on), view)
         for d in info.context.initiatives.initiatives
         if engine.in_scope(view, d, team)
     ]
