@@ -261,7 +261,8 @@ class Initiative:
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
-        "the gap first (ties by key); children with no value are left out."
+        "the gap first (ties by key); children with no value are left out, and the list is "
+        "empty when `under` is outside the initiative's scope."
     )
     def laggards(
         self,
@@ -302,8 +303,10 @@ class Initiative:
         view = info.context.engine.view(day)
         if under not in view.tree:
             raise ApiError(f"unknown team {under!r}")
-        behind, ahead = engine.standings(view, self.definition, under, day)
-        chosen = behind if laggards else ahead
+        chosen: list[engine.Standing] = []
+        if engine.in_scope(view, self.definition, under):
+            behind, ahead = engine.standings(view, self.definition, under, day)
+            chosen = behind if laggards else ahead
         return _connection(
             [
                 InitiativeStanding(

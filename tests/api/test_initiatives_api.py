@@ -190,6 +190,24 @@ async def test_bad_input_is_named(client: httpx.AsyncClient, query: str, message
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
+async def test_no_standings_outside_the_scope(client: httpx.AsyncClient, engine: Engine) -> None:
+    query = """query ($under: String!) { initiative(key: "sde-ratio-narrow") {
+        laggards(under: $under, on: "2025-12-31") { totalCount }
+        leaders(under: $under, on: "2025-12-31") { totalCount } } }"""
+    view = engine.view(ON)
+    root = _root(engine)
+    child = view.tree.children(root)[0]  # the narrow initiative's scope
+    outside = (await graphql(client, query, under=root))["data"]["initiative"]
+    inside = (await graphql(client, query, under=child))["data"]["initiative"]
+    assert outside == {"laggards": {"totalCount": 0}, "leaders": {"totalCount": 0}}
+    behind, ahead = initiatives.standings(view, Initiatives.load().get("sde-ratio"), child, ON)
+    assert inside == {
+        "laggards": {"totalCount": len(behind)},
+        "leaders": {"totalCount": len(ahead)},
+    }
+    assert behind or ahead
+
+
 async def test_an_unknown_initiative_is_null(client: httpx.AsyncClient) -> None:
     assert (await graphql(client, '{ initiative(key: "nope") { key } }'))["data"] == {
         "initiative": None
