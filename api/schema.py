@@ -632,9 +632,6 @@ class Team(Node):
         )
 
 
-TeamConnection = Connection[Team]
-
-
 @strawberry.type(description="One service's own delivery over a window (docs/kpis.md rules).")
 class ServiceDelivery:
     deployments_per_week: float = strawberry.field(

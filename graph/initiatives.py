@@ -194,7 +194,7 @@ class Initiative:
                 f"changes they merged, {window}"
             )
         assert self.kpi is not None
-        when = "on the status date" if self.kpi in _ON_A_DAY else window
+        when = window if self.windowed else "on the status date"
         return f"the KPI {self.kpi.name} of docs/kpis.md, {when}"
 
     def meets(self, value: float) -> bool:

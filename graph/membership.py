@@ -13,9 +13,6 @@ import polars as pl
 from graph.intervals import IntervalIndex, SubtreeIntervals
 from graph.tree import OrgTree
 
-#: The category of a row that gives none (a service with no platform).
-UNKNOWN = ""
-
 
 class MembershipIndex:
     """How many rows of each category belong to each team over time.
