@@ -29,6 +29,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api import graphiql
 from api.schema import Context, build_schema
 from api.settings import Settings
 from graph.engine import Engine
@@ -94,6 +95,9 @@ class _GraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page(request)
 
 
 class AccessLog:
@@ -196,6 +200,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            graphiql.assets(),
         ],
         middleware=[Middleware(AccessLog)],
         lifespan=lifespan,
