@@ -13,9 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -24,80 +22,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
 
 from api import graphiql
-from api.schema import Context, build_schema
+from api.schema import build_schema
 from api.settings import Settings
+from api.view import GraphQLView
 from graph.engine import Engine
-from graph.initiatives import Initiatives, default_initiatives
 from graph.store.engine import create_engine
 
 log = logging.getLogger("orgraph.access")
-
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-
-class _GraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view, with GraphQL over HTTP's ``application/graphql-response+json``:
-    a client that accepts it gets that content type, and a request that fails before execution
-    (parse, validation, variable coercion) gets 400 with no ``data`` entry. Responses are
-    encoded by orjson."""
-
-    request_timeout: float = 10.0
-    initiatives: Initiatives = default_initiatives()
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        engine: Engine | None = request.app.state.engine
-        if engine is None:
-            raise RuntimeError("the rollup engine is not built yet")
-        return Context(
-            engine=engine,
-            deadline=time.monotonic() + self.request_timeout,
-            initiatives=self.initiatives,
-        )
-
-    async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        sub_response = await super().get_sub_response(request)
-        if isinstance(request, Request):
-            request.state.sub_response = sub_response
-            accepted = request.headers.get("accept", "")
-            sub_response.media_type = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accepted else None
-        return sub_response
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        processed = await super().process_result(request, result)
-        sub_response: Response = request.state.sub_response
-        errors = result.errors or []
-        failed_before_execution = (
-            result.data is None and bool(errors) and all(e.path is None for e in errors)
-        )
-        if sub_response.media_type == GRAPHQL_RESPONSE and failed_before_execution:
-            sub_response.status_code = 400
-            processed.pop("data", None)
-        return processed
-
-    def create_response(
-        self,
-        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-        sub_response: Response,
-    ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        if sub_response.media_type:
-            response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
-        return response
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return graphiql.page(request)
 
 
 class AccessLog:
@@ -192,12 +125,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             return JSONResponse({"status": "unavailable", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    graphql = _GraphQL(build_schema(settings.limits), graphql_ide="graphiql")
-    graphql.request_timeout = settings.request_timeout
-    graphql.initiatives = settings.initiatives
+    graphql = GraphQLView(
+        build_schema(settings.limits),
+        request_timeout=settings.request_timeout,
+        max_request_bytes=settings.limits.max_request_bytes,
+        initiatives=settings.initiatives,
+    )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: the view names what it refuses
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             graphiql.assets(),

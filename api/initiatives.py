@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api.limits import ApiError
+from api.errors import ApiError
 from api.schema import AfterArg, Connection, Context, FirstArg, Kpi, Team, _connection
 from graph import initiatives as engine
 from graph.engine import OrgView

@@ -21,7 +21,8 @@ import strawberry
 from graphql import FieldNode, GraphQLError
 from strawberry.types import ExecutionContext, Info
 
-from api.limits import ApiError, Limits, RequestTimeout, extensions
+from api.errors import ApiError, RequestTimeout
+from api.limits import EARLIEST_DATE, LATEST_DATE, Limits, extensions
 from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
@@ -726,7 +727,13 @@ def _has_service(view: OrgView, key: str) -> bool:
 
 
 def _view(info: Info[Context, None], as_of: date | None) -> OrgView:
-    return _engine(info).view(as_of or date.today())
+    day = as_of or date.today()
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ApiError(
+            f"structure date {day.isoformat()} is outside the dates orgraph answers for "
+            f"({EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()})"
+        )
+    return _engine(info).view(day)
 
 
 @strawberry.type(description="Entry points.")
@@ -740,13 +747,16 @@ class Query:
         ],
     ) -> Node | None:
         parts = _decode(str(id))
-        if len(parts) == 3 and parts[0] == "Team":
-            view = _view(info, date.fromisoformat(parts[2]))
+        if len(parts) != 3 or parts[0] not in ("Team", "Service"):
+            raise ApiError(f"unknown id {str(id)!r}")
+        try:
+            as_of = date.fromisoformat(parts[2])
+        except ValueError:
+            raise ApiError(f"malformed id {str(id)!r}") from None
+        view = _view(info, as_of)
+        if parts[0] == "Team":
             return Team(key=parts[1], view=view) if parts[1] in view.tree else None
-        if len(parts) == 3 and parts[0] == "Service":
-            view = _view(info, date.fromisoformat(parts[2]))
-            return Service(key=parts[1], view=view) if _has_service(view, parts[1]) else None
-        raise ApiError(f"unknown id {str(id)!r}")
+        return Service(key=parts[1], view=view) if _has_service(view, parts[1]) else None
 
     @strawberry.field(description="A service by its key, in the structure of `asOf`.")
     def service(

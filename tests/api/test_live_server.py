@@ -102,4 +102,14 @@ def test_the_graphql_over_http_audit_passes_without_warnings(server: str) -> Non
     )
     results = [json.loads(line) for line in audit.stdout.splitlines()]
     assert len(results) > 50
-    assert [r for r in results if r["status"] != "ok"] == []
+    # orgraph answers every refusal with a 4xx, also to a client that accepts only
+    # application/json, where the spec says SHOULD 200 (docs/api.md): exactly these warn.
+    refused_with_4xx = {
+        "SHOULD use 200 status code on document parsing failure when accepting application/json",
+        "SHOULD use 200 status code on document validation failure when accepting application/json",
+        "SHOULD use 200 status code if parameters are invalid when accepting application/json",
+        "SHOULD use a status code of 200 on variable coercion failure when accepting application/json",
+    }
+    warnings = {r["name"] for r in results if r["status"] == "warn"}
+    assert [r for r in results if r["status"] == "error"] == []
+    assert warnings <= refused_with_4xx, warnings - refused_with_4xx
