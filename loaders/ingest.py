@@ -378,7 +378,7 @@ class _Load:
                 file,
                 frame,
                 "warn_first_commit_after_merge",
-                "first_commit_at is after merged_at: left out of lead time",
+                "first_commit_at is after merged_at: lead time starts at opened_at",
             )
             self._warn(
                 file,

@@ -47,7 +47,7 @@ WARNINGS = {
         {"id": "c9", "first_commit_at": "2025-01-05T00:00:00Z"},
         "changes.csv",
         4,
-        "first_commit_at is after merged_at",
+        "first_commit_at is after merged_at: lead time starts at opened_at",
         "SELECT id FROM changes WHERE warn_first_commit_after_merge",
         [("c9",)],
     ),
