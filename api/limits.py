@@ -18,6 +18,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -366,13 +367,17 @@ def _argument_problems(
 
 
 def _dates(arguments: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The arguments, those of an input object (``orderBy: {kpi, from, to}``) inlined."""
     for key, value in arguments.items():
-        if isinstance(value, dict):  # an input object, e.g. orderBy: {kpi, from, to}
-            yield from (
-                (f"{key}.{k}" if k not in ("from", "to") else k, v) for k, v in value.items()
-            )
+        inner = value if isinstance(value, dict) else getattr(value, "__dict__", None)
+        if isinstance(inner, dict) and not isinstance(value, Enum):
+            yield from ((_GRAPHQL_NAMES.get(str(k), str(k)), v) for k, v in inner.items())
         else:
             yield key, value
+
+
+#: Python names of input fields whose GraphQL names are keywords
+_GRAPHQL_NAMES = {"start": "from", "end": "to"}
 
 
 def operation_problems(

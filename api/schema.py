@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,15 +20,21 @@ import strawberry
 from graphql import FieldNode, GraphQLError
 from strawberry.types import ExecutionContext, Info
 
+from api import numbers  # noqa: F401  (whole-number Floats go out as integers)
 from api.errors import ApiError, RequestTimeout
 from api.limits import EARLIEST_DATE, LATEST_DATE, Limits, extensions
+from graph.catalogue import CATALOGUE
+from graph.catalogue import KpiDefinition as EngineDefinition
 from graph.engine import Engine, OrgView
 from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
 from graph.initiatives import Initiatives, default_initiatives
+from graph.spans import Span
+from graph.tiers import DoraTier as EngineTier
 from graph.tree import service_node
 from graph.trends import Grain as EngineGrain
+from graph.trends import is_partial
 
 if TYPE_CHECKING:
     from api.initiatives import Initiative, InitiativeStatus
@@ -88,32 +93,9 @@ def _page(first: int | None, after: str | None, total: int) -> tuple[int, int]:
     return start, min(start + size, total)
 
 
-#: What each KPI is, with its unit: the description of its `KpiReport` field and of its
-#: `Kpi` enum value (docs/kpis.md has the full definitions).
-KPI_TEXT: dict[EngineKpi, str] = {
-    EngineKpi.DEPLOYMENTS_PER_WEEK: "Successful production deployments per week.",
-    EngineKpi.DEPLOYMENT_DAYS_PER_WEEK: "Median (nearest rank) over complete 7-day blocks of the days with a "
-    "successful production deployment: days per week.",
-    EngineKpi.CHANGE_FAILURE_RATE: "Production deployments that failed or caused an incident ÷ all "
-    "production deployments (ratio 0..1).",
-    EngineKpi.LEAD_TIME_HOURS_P50: "Median lead time for changes (first commit or open to deployed), hours.",
-    EngineKpi.LEAD_TIME_HOURS_P90: "90th percentile lead time for changes, hours.",
-    EngineKpi.TIME_TO_RESTORE_HOURS_P50: "Median time to restore over incidents started in the window and resolved, hours.",
-    EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50: "Median time from opening to the first review by another person, hours.",
-    EngineKpi.REVIEW_TO_MERGE_HOURS_P50: "Median time from the first review to the merge, hours.",
-    EngineKpi.UNREVIEWED_MERGE_RATE: "Changes merged without an approval by someone else ÷ all merged (ratio 0..1).",
-    EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK: "Merged changes by the subtree's people ÷ software engineers on the last "
-    "day ÷ weeks: a team ratio, never a per-person figure.",
-    EngineKpi.CODE_COVERAGE: "Covered ÷ total lines of the services owned on the window's last day (ratio 0..1).",
-    EngineKpi.TECHNICAL_DEBT_MINUTES: "Technical debt of the services owned on the window's last day, minutes.",
-    EngineKpi.HEADCOUNT: "People whose primary team is in the subtree on the window's last day.",
-    EngineKpi.SDE_RATIO: "Software engineers ÷ headcount on the window's last day (ratio 0..1).",
-    EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE: "Changes merged to the subtree's services by people outside it ÷ all "
-    "such changes with a known author (ratio 0..1).",
-    EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: "Changes merged by the subtree's people to services outside it ÷ all "
-    "changes they merged (ratio 0..1).",
-    EngineKpi.NATIVE_AWS_MIGRATION_SHARE: "Services on a target platform ÷ services owned, on the window's last day (ratio 0..1).",
-}
+#: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`
+#: enum value and of `kpiDefinitions`, from the catalogue (docs/kpis.md has the definitions).
+KPI_TEXT: dict[EngineKpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
 
 # -- enums ------------------------------------------------------------------------------------
 
@@ -173,14 +155,17 @@ class Kpi(Enum):
     )
 
 
-@strawberry.enum(description="Deployment frequency tier (DORA; docs/kpis.md).")
+@strawberry.enum(
+    description="A DORA performance tier (2023 State of DevOps report). Each key has its own "
+    "thresholds, in docs/kpis.md: deployment frequency by deployment days, lead time p50 under "
+    "24 / 168 / 720 hours, change failure rate at most 5 / 10 / 15 %, time to restore p50 "
+    "under 1 / 24 / 168 hours for elite / high / medium."
+)
 class DoraTier(Enum):
-    ELITE = strawberry.enum_value("ELITE", description="Median deployment days per week ≥ 3.")
-    HIGH = strawberry.enum_value("HIGH", description="Median deployment days per week ≥ 1.")
-    MEDIUM = strawberry.enum_value(
-        "MEDIUM", description="Median deployment days per 30-day block ≥ 1."
-    )
-    LOW = strawberry.enum_value("LOW", description="Less often than that.")
+    ELITE = strawberry.enum_value("ELITE", description="The best of the four clusters.")
+    HIGH = strawberry.enum_value("HIGH", description="The second cluster.")
+    MEDIUM = strawberry.enum_value("MEDIUM", description="The third cluster.")
+    LOW = strawberry.enum_value("LOW", description="Beyond the medium threshold.")
 
 
 @strawberry.enum(description="The period of each point of a trend.")
@@ -189,6 +174,137 @@ class Grain(Enum):
     MONTH = strawberry.enum_value(
         "MONTH", description="Calendar months, the first and last cut to the window."
     )
+
+
+@strawberry.enum(description="What a KPI's value counts.")
+class KpiUnit(Enum):
+    PER_WEEK = strawberry.enum_value("PER_WEEK", description="Events per week (days ÷ 7).")
+    DAYS_PER_WEEK = strawberry.enum_value("DAYS_PER_WEEK", description="Days (0..7) per week.")
+    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
+        "CHANGES_PER_ENGINEER_PER_WEEK",
+        description="Changes per software engineer per week: a team ratio.",
+    )
+    RATIO = strawberry.enum_value("RATIO", description="A share, 0..1 (show as a percentage).")
+    HOURS = strawberry.enum_value("HOURS", description="Hours.")
+    MINUTES = strawberry.enum_value("MINUTES", description="Minutes.")
+    PEOPLE = strawberry.enum_value("PEOPLE", description="People (a whole number).")
+
+
+@strawberry.enum(description="Which direction of a KPI is an improvement.")
+class Better(Enum):
+    HIGHER = strawberry.enum_value("HIGHER", description="Higher is better.")
+    LOWER = strawberry.enum_value("LOWER", description="Lower is better.")
+    NEITHER = strawberry.enum_value(
+        "NEITHER",
+        description="Neither: a size, or a figure whose good value depends on the team's aims.",
+    )
+
+
+@strawberry.enum(description="When a KPI is null rather than a number (docs/kpis.md).")
+class NullWhen(Enum):
+    NO_SERVICE = strawberry.enum_value(
+        "NO_SERVICE",
+        description="A rate over the subtree's services: 0 when nothing happened, null only when "
+        "the subtree owned no service in the window.",
+    )
+    EMPTY_SAMPLE = strawberry.enum_value(
+        "EMPTY_SAMPLE", description="A ratio or percentile: null when its sample is empty."
+    )
+    NO_ENGINEER = strawberry.enum_value(
+        "NO_ENGINEER",
+        description="A rate per engineer: null when the subtree had no engineer on the last day.",
+    )
+    NEVER = strawberry.enum_value("NEVER", description="A count: 0 when there is none.")
+
+
+@strawberry.enum(description="Which way a list is sorted.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Smallest first (nulls last).")
+    DESC = strawberry.enum_value("DESC", description="Largest first (nulls last).")
+
+
+@strawberry.input(description="Sort teams by one KPI over a window.")
+class TeamOrder:
+    kpi: Kpi = strawberry.field(description="The KPI to sort by.")
+    start: date = strawberry.field(name="from", description="First day of the window.")
+    end: date = strawberry.field(name="to", description="Day after the window's last day.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="Largest first (default) or smallest first."
+    )
+
+
+@strawberry.type(
+    description="What one KPI is: its unit, which direction is better, whether it adds up over "
+    "teams, when it is null and how far the store's data for it reaches (docs/kpis.md)."
+)
+class KpiDefinition:
+    definition: strawberry.Private[EngineDefinition]
+    span: strawberry.Private[Span]
+
+    @strawberry.field(description="The KPI, as in `Team.trend(kpi:)`.")
+    def key(self) -> Kpi:
+        return Kpi[self.definition.kpi.name]
+
+    @strawberry.field(description="The `KpiReport` field that holds it.")
+    def field(self) -> str:
+        return self.definition.field
+
+    @strawberry.field(description="A short name to show.")
+    def name(self) -> str:
+        return self.definition.name
+
+    @strawberry.field(description="What it measures, with its unit.")
+    def description(self) -> str:
+        return self.definition.description
+
+    @strawberry.field(description="What its value counts.")
+    def unit(self) -> KpiUnit:
+        return KpiUnit[self.definition.unit.name]
+
+    @strawberry.field(description="Which direction is an improvement.")
+    def better(self) -> Better:
+        return Better[self.definition.better.name]
+
+    @strawberry.field(
+        description="True when a parent's value is the sum of its teams' (deployments, debt, "
+        "headcount): compare a team with `typicalMedian`, not with `orgValue`."
+    )
+    def additive(self) -> bool:
+        return self.definition.additive
+
+    @strawberry.field(description="What `Metric.sampleSize` counts for it.")
+    def sample(self) -> str:
+        return self.definition.sample
+
+    @strawberry.field(description="When its value is null.")
+    def null_when(self) -> NullWhen:
+        return NullWhen[self.definition.null_when.name]
+
+    @strawberry.field(
+        description="True for a state on the window's last day (headcount, coverage, ...), "
+        "false for events over the window."
+    )
+    def point_in_time(self) -> bool:
+        return self.definition.point_in_time
+
+    @strawberry.field(description="True for a percentile (`Metric.exact` may be false).")
+    def percentile(self) -> bool:
+        return self.definition.percentile
+
+    @strawberry.field(description="The data it reads (e.g. deployments, changes merged).")
+    def source(self) -> str:
+        return self.definition.source.value
+
+    @strawberry.field(description="The first day the store has data for it; null with none.")
+    def data_from(self) -> date | None:
+        return self.span.first
+
+    @strawberry.field(
+        description="The last day the store has data for it; null with none, or for a state "
+        "that holds until the history says otherwise (people, services, measurements)."
+    )
+    def data_to(self) -> date | None:
+        return self.span.last
 
 
 # -- metrics ----------------------------------------------------------------------------------
@@ -225,6 +341,24 @@ class Metric:
     previous_value: float | None = strawberry.field(
         description="The KPI over the window of the same length that ends at `from`."
     )
+    coverage: float = strawberry.field(
+        description="Share of the window's days (0..1) that lie within the days the store has "
+        "data for this KPI (`KpiDefinition.dataFrom`..`dataTo`); a point-in-time KPI: 1 or 0 "
+        "for the window's last day. Below 1 the value misses part of its window: grey it out."
+    )
+    previous_coverage: float | None = strawberry.field(
+        description="The same for the previous window: a `previousValue` with a low coverage "
+        "is no base for a trend."
+    )
+    typical_median: float | None = strawberry.field(
+        description="The org's typical team: nearest-rank median of the KPI over the active "
+        "teams of the team's root at the team's depth (this team included) that have a value. "
+        "Compare with this rather than `orgValue`, which for an additive KPI is the org's total."
+    )
+    typical_mean: float | None = strawberry.field(description="The mean over the same teams.")
+    typical_teams: int | None = strawberry.field(
+        description="How many teams the typical figures are over."
+    )
 
     @classmethod
     def of(cls, metric: EngineMetric) -> Metric:
@@ -233,12 +367,17 @@ class Metric:
             value=metric.value,
             sample_size=metric.sample,
             exact=metric.exact,
+            coverage=metric.coverage,
             org_value=c.org_value if c else None,
             parent_value=c.parent_value if c else None,
             peer_median=c.peer_median if c else None,
             peer_percentile=c.peer_percentile if c else None,
             z_score=c.z_score if c else None,
             previous_value=c.previous_value if c else None,
+            previous_coverage=c.previous_coverage if c else None,
+            typical_median=c.typical_median if c else None,
+            typical_mean=c.typical_mean if c else None,
+            typical_teams=c.typical_teams if c else None,
         )
 
 
@@ -253,6 +392,11 @@ NOT_ASKED = Metric(
     peer_percentile=None,
     z_score=None,
     previous_value=None,
+    coverage=0.0,
+    previous_coverage=None,
+    typical_median=None,
+    typical_mean=None,
+    typical_teams=None,
 )
 
 
@@ -324,6 +468,15 @@ class KpiReport:
         description="DORA deployment frequency tier; null when the window had no successful "
         "production deployment."
     )
+    lead_time_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the median lead time for changes; null without one."
+    )
+    change_failure_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the change failure rate; null without one."
+    )
+    restore_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the median time to restore; null without one."
+    )
     unresolved_incidents: int = strawberry.field(
         description="Incidents started in the window and not resolved (beside time to restore)."
     )
@@ -340,12 +493,18 @@ class KpiReport:
             kpi.name.lower(): Metric.of(report.metrics[kpi]) if kpi in report.metrics else NOT_ASKED
             for kpi in EngineKpi
         }
-        tier = report.deployment_tier
+
+        def tier(found: EngineTier | None) -> DoraTier | None:
+            return None if found is None else DoraTier[found.name]
+
         return cls(
             start=report.start,
             end=report.end,
             as_of=report.as_of,
-            deployment_tier=None if tier is None else DoraTier[tier.name],
+            deployment_tier=tier(report.deployment_tier),
+            lead_time_tier=tier(report.lead_time_tier),
+            change_failure_tier=tier(report.change_failure_tier),
+            restore_tier=tier(report.restore_tier),
             unresolved_incidents=report.unresolved_incidents,
             unmeasured_services=report.coverage_unmeasured,
             headcount_by_role=[
@@ -360,9 +519,19 @@ class TrendPoint:
     start: date = strawberry.field(name="from", description="First day of the period.")
     end: date = strawberry.field(name="to", description="Day after the period's last day.")
     value: float | None = strawberry.field(
-        description="The KPI over the period (null as in `Metric.value`)."
+        description="The KPI over the period (null as in `Metric.value`). A rate per week of a "
+        "partial period is per week of its own length: one busy day reads as a busy week."
     )
     sample_size: int = strawberry.field(description="Events, people or services behind it.")
+    days: int = strawberry.field(description="The days the period covers.")
+    partial: bool = strawberry.field(
+        description="True for a period shorter than its grain (a last week cut by `to`, a "
+        "month cut at either end): draw it apart (hollow, dashed or faded; docs/api.md)."
+    )
+    coverage: float = strawberry.field(
+        description="Share of the period's days within the days the store has data for the "
+        "KPI (as `Metric.coverage`)."
+    )
 
 
 @strawberry.type(description="People of a subtree on one day.")
@@ -440,9 +609,7 @@ ToArg = Annotated[
 ]
 
 
-_KPI_FIELDS = {
-    re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), kpi.name.lower()): kpi for kpi in EngineKpi
-}
+_KPI_FIELDS = {d.field: kpi for kpi, d in CATALOGUE.items()}
 _COMPARISONS = {
     "orgValue",
     "parentValue",
@@ -450,29 +617,45 @@ _COMPARISONS = {
     "peerPercentile",
     "zScore",
     "previousValue",
+    "previousCoverage",
 }
+_TYPICAL = {"typicalMedian", "typicalMean", "typicalTeams"}
+_TIERS = {"leadTimeTier", "changeFailureTier", "restoreTier"}
 
 
-def _asked(info: Info[Context, None]) -> tuple[tuple[EngineKpi, ...], bool]:
-    """The KPIs the query selects under ``kpis`` and whether it asks for any comparison, so
-    that only those are computed (all of them when fragments make the selection unclear).
+@dataclass(frozen=True)
+class Asked:
+    """What a ``kpis`` selection asks for, so that only that is computed."""
+
+    kpis: tuple[EngineKpi, ...] = tuple(EngineKpi)
+    compare: bool = True
+    typical: bool = True
+    tiers: bool = True
+
+
+def _asked(info: Info[Context, None]) -> Asked:
+    """The KPIs the query selects under ``kpis``, whether it asks for any comparison, the
+    org's typical team or the tiers (all of them when fragments make the selection unclear).
 
     Reads the field's syntax nodes: Strawberry's ``selected_fields`` converts the whole
     selection tree on every call, which cost more than a third of a full report's resolution."""
     kpis: list[EngineKpi] = []
-    compare = False
+    compare = typical = tiers = False
     for node in info._raw_info.field_nodes:
         for selection in node.selection_set.selections if node.selection_set else ():
             if not isinstance(selection, FieldNode):
-                return tuple(EngineKpi), True
+                return Asked()
+            tiers = tiers or selection.name.value in _TIERS
             kpi = _KPI_FIELDS.get(selection.name.value)
             if kpi is None:
                 continue
             kpis.append(kpi)
             for sub in selection.selection_set.selections if selection.selection_set else ():
-                if not isinstance(sub, FieldNode) or sub.name.value in _COMPARISONS:
-                    compare = True
-    return tuple(kpis), compare
+                if not isinstance(sub, FieldNode):
+                    return Asked()
+                typical = typical or sub.name.value in _TYPICAL
+                compare = compare or sub.name.value in _COMPARISONS | _TYPICAL
+    return Asked(tuple(kpis), compare, typical, tiers)
 
 
 def _window(start: date, end: date) -> None:
@@ -522,9 +705,13 @@ class Team(Node):
     def depth(self) -> int:
         return self.view.tree.depth(self.key)
 
-    @strawberry.field(description="The teams directly under this one.")
+    @strawberry.field(
+        description="The teams directly under this one, by name (then key), or by a KPI with "
+        "`orderBy` (teams without a value last, then by name)."
+    )
     def children(
         self,
+        info: Info[Context, None],
         first: FirstArg = None,
         after: AfterArg = None,
         include_inactive: Annotated[
@@ -533,8 +720,28 @@ class Team(Node):
                 description="Also list teams that are not active on the structure date."
             ),
         ] = False,
+        order_by: Annotated[
+            TeamOrder | None,
+            strawberry.argument(
+                description="Sort by a KPI over a window instead of by name (costs one KPI per "
+                "child, computed before the page is cut)."
+            ),
+        ] = None,
     ) -> Connection[Team]:
-        keys = self.view.tree.children(self.key, include_inactive)
+        tree = self.view.tree
+        keys = sorted(
+            tree.children(self.key, include_inactive), key=lambda k: (tree.name(k).casefold(), k)
+        )
+        if order_by is not None:
+            info.context.check_deadline()
+            _window(order_by.start, order_by.end)
+            kpi = EngineKpi[order_by.kpi.name]
+            values = {k: self.view.metric(kpi, k, order_by.start, order_by.end).value for k in keys}
+            known = [k for k in keys if values[k] is not None]
+            known.sort(
+                key=lambda k: values[k] or 0.0, reverse=order_by.direction is OrderDirection.DESC
+            )
+            keys = known + [k for k in keys if values[k] is None]
         return _connection([Team(key=k, view=self.view) for k in keys], first, after)
 
     @strawberry.field(description="Every team below this one, in tree order (preorder).")
@@ -580,8 +787,16 @@ class Team(Node):
     def kpis(self, info: Info[Context, None], start: FromArg, end: ToArg) -> KpiReport:
         info.context.check_deadline()
         _window(start, end)
-        kpis, compare = _asked(info)
-        report = self.view.report(self.key, start, end, kpis=kpis, compare=compare)
+        asked = _asked(info)
+        report = self.view.report(
+            self.key,
+            start,
+            end,
+            kpis=asked.kpis,
+            compare=asked.compare,
+            typical=asked.typical,
+            tiers=asked.tiers,
+        )
         return KpiReport.of(report)
 
     @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
@@ -596,9 +811,19 @@ class Team(Node):
     ) -> list[TrendPoint]:
         info.context.check_deadline()
         _window(start, end)
-        points = self.view.trend(EngineKpi[kpi.name], self.key, start, end, EngineGrain[grain.name])
+        engine_grain = EngineGrain[grain.name]
+        points = self.view.trend(EngineKpi[kpi.name], self.key, start, end, engine_grain)
         return [
-            TrendPoint(start=a, end=b, value=m.value, sample_size=m.sample) for a, b, m in points
+            TrendPoint(
+                start=a,
+                end=b,
+                value=m.value,
+                sample_size=m.sample,
+                days=(b - a).days,
+                partial=is_partial(a, b, engine_grain),
+                coverage=m.coverage,
+            )
+            for a, b, m in points
         ]
 
     @strawberry.field(
@@ -810,6 +1035,35 @@ class Query:
         else:
             keys = [k for _, k in named]
         return _connection([Team(key=k, view=view) for k in keys], first, after)
+
+    @strawberry.field(
+        description="The roots of the org tree on the structure date (the orgs), by name."
+    )
+    def roots(
+        self,
+        info: Info[Context, None],
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Structure date (default: today).")
+        ] = None,
+        include_inactive: Annotated[
+            bool,
+            strawberry.argument(description="Also roots that are not active on that date."),
+        ] = False,
+    ) -> list[Team]:
+        view = _view(info, as_of)
+        tree = view.tree
+        keys = [k for k in tree.roots if include_inactive or tree.is_active(k)]
+        return [
+            Team(key=k, view=view) for k in sorted(keys, key=lambda k: (tree.name(k).casefold(), k))
+        ]
+
+    @strawberry.field(
+        description="Every KPI with its unit, direction, null rule and data span, in report "
+        "order: what a client needs to label, colour and grey out a figure."
+    )
+    def kpi_definitions(self, info: Info[Context, None]) -> list[KpiDefinition]:
+        spans = _engine(info).spans
+        return [KpiDefinition(definition=d, span=spans[d.source]) for d in CATALOGUE.values()]
 
     @strawberry.field(description="Every initiative of the initiatives file, in its order.")
     def initiatives(

@@ -107,8 +107,8 @@ lead AS (
           AND g.service_id = c.service_id AND g.finished_at >= c.merged_at
         ORDER BY g.finished_at LIMIT 1
     ) next ON named.id IS NULL
+    -- a first commit after the merge is kept: its clock starts at opened_at (kpis.md)
     WHERE c.merged_at IS NOT NULL
-      AND (c.first_commit_at IS NULL OR c.first_commit_at <= c.merged_at)
 ),
 lead_owned AS MATERIALIZED (
     SELECT l.*, o.owner FROM lead l

@@ -25,6 +25,12 @@ class Comparison:
     peer_percentile: Value  # 0..100: share of peers below, plus half the share equal
     z_score: Value  # (value - peers' mean) / peers' population standard deviation
     previous_value: Value
+    #: share of the previous window the data covers (see ``Metric.coverage``)
+    previous_coverage: float | None = None
+    #: the org's typical team: the KPI over the active teams of the team's root at its depth
+    typical_median: Value = None
+    typical_mean: Value = None
+    typical_teams: int | None = None
 
 
 def peer_percentile(value: float, peers: Sequence[float]) -> float | None:

@@ -5,7 +5,6 @@ rollup engine grows (issue 3)."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 
 import numpy as np
 import polars as pl
@@ -19,19 +18,11 @@ from graph.rollup import (
     attribute_to_owner,
     day_range,
 )
+from graph.tiers import DoraTier
 from graph.tree import OrgTree
 
 PRODUCTION = "production"
 FAILED = ("failed", "rolled_back")
-
-
-class DoraTier(Enum):
-    """Deployment frequency tier (docs/kpis.md)."""
-
-    ELITE = "ELITE"
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
 
 
 class DeliveryIndex:
@@ -94,7 +85,10 @@ class DeliveryKpis:
         """Median (nearest rank) over the window's complete 7-day blocks, counted from
         ``start``, of the distinct days with a successful production deployment; and the tier
         (elite: median >= 3, high: >= 1, medium: median over complete 30-day blocks >= 1, else
-        low; None when the window had no successful production deployment)."""
+        low; None when the window had no successful production deployment). Null, as every
+        rate over the subtree's services, when the subtree owned no service in the window."""
+        if self.owned.overlapping(team, start, end) == 0:
+            return Rate(None, 0), None
         deployed = (self.sums.daily("successful", team, start, end) > 0).astype(np.int64)
 
         def block_median(size: int) -> float | None:

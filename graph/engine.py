@@ -25,15 +25,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import polars as pl
 
+from graph.catalogue import CATALOGUE, Source
+from graph.catalogue import Kpi as Kpi  # re-exported: the engine's callers name it from here
 from graph.comparisons import Comparison
 from graph.contributions import ContributionIndex, Contributions, changes_per_engineer_per_week
-from graph.delivery import DeliveryIndex, DeliveryKpis, DoraTier
+from graph.delivery import DeliveryIndex, DeliveryKpis
 from graph.frames import COLUMNS, OrgFrames
 from graph.lru import Lru
 from graph.measures import Rate
@@ -63,33 +64,13 @@ from graph.samples import (
     unresolved_incidents,
 )
 from graph.services import ServiceDeliveryIndex
+from graph.spans import ENTITIES, Span, data_spans
+from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
 from graph.tree import OrgTree, ServiceVersion, TeamVersion, build_org_tree
 from graph.trends import Grain, periods
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
-
-
-class Kpi(Enum):
-    """Every KPI of a report. Units: hours, per week, ratio 0..1, count, minutes."""
-
-    DEPLOYMENTS_PER_WEEK = "DEPLOYMENTS_PER_WEEK"
-    DEPLOYMENT_DAYS_PER_WEEK = "DEPLOYMENT_DAYS_PER_WEEK"
-    CHANGE_FAILURE_RATE = "CHANGE_FAILURE_RATE"
-    LEAD_TIME_HOURS_P50 = "LEAD_TIME_HOURS_P50"
-    LEAD_TIME_HOURS_P90 = "LEAD_TIME_HOURS_P90"
-    TIME_TO_RESTORE_HOURS_P50 = "TIME_TO_RESTORE_HOURS_P50"
-    TIME_TO_FIRST_REVIEW_HOURS_P50 = "TIME_TO_FIRST_REVIEW_HOURS_P50"
-    REVIEW_TO_MERGE_HOURS_P50 = "REVIEW_TO_MERGE_HOURS_P50"
-    UNREVIEWED_MERGE_RATE = "UNREVIEWED_MERGE_RATE"
-    CHANGES_PER_ENGINEER_PER_WEEK = "CHANGES_PER_ENGINEER_PER_WEEK"
-    CODE_COVERAGE = "CODE_COVERAGE"
-    TECHNICAL_DEBT_MINUTES = "TECHNICAL_DEBT_MINUTES"
-    HEADCOUNT = "HEADCOUNT"
-    SDE_RATIO = "SDE_RATIO"
-    INBOUND_REMOTE_CONTRIBUTION_RATE = "INBOUND_REMOTE_CONTRIBUTION_RATE"
-    OUTBOUND_REMOTE_CONTRIBUTION_RATE = "OUTBOUND_REMOTE_CONTRIBUTION_RATE"
-    NATIVE_AWS_MIGRATION_SHARE = "NATIVE_AWS_MIGRATION_SHARE"
 
 
 @dataclass(frozen=True)
@@ -111,6 +92,9 @@ class Metric:
     sample: int
     exact: bool = True
     comparison: Comparison | None = None
+    #: share of the window's days (for a point-in-time KPI: 1 or 0 for its day) within the
+    #: days the store has data for this KPI's source; below 1 the value misses some of it
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +112,10 @@ class KpiReport:
     unresolved_incidents: int
     coverage_unmeasured: int
     debt_unmeasured: int
+    #: DORA 2023 tiers of the other three keys (graph/tiers.py); None when not asked
+    lead_time_tier: DoraTier | None = None
+    change_failure_tier: DoraTier | None = None
+    restore_tier: DoraTier | None = None
 
 
 #: The indexes of an engine and the entities each reads (``structure``: the org tree and the
@@ -284,6 +272,13 @@ class Engine:
             ),
         }
         built = in_parallel({name: task for name, task in tasks.items() if name in parts})
+        read = set().union(*(PARTS[part] for part in parts))
+        self.spans: dict[Source, Span] = data_spans(
+            frames,
+            [source for source, entities in ENTITIES.items() if entities <= read],
+            getattr(self, "spans", {}),
+            lead() if {"deployments", "changes"} <= read else None,
+        )
         if not hasattr(self, "samples"):
             self.samples: dict[str, PercentileIndex] = {}
         for name, value in built.items():
@@ -424,6 +419,7 @@ class OrgView:
         self._metrics = Lru[Metric](CACHED_METRICS)
         self._groups = Lru[_Group](CACHED_GROUPS)
         self._percentile_pairs = Lru[Percentiles](CACHED_METRICS)
+        self._levels: dict[str, dict[int, tuple[str, ...]]] = {}
         self._kpis: dict[Kpi, Callable[[str, date, date], Metric]] = {
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
@@ -539,9 +535,51 @@ class OrgView:
 
     def metric(self, kpi: Kpi, team: str, start: date, end: date) -> Metric:
         """One KPI of one subtree over ``[start, end)``, without comparisons."""
-        return self._metrics.get_or_compute(
-            (kpi, team, start, end), lambda: self._kpis[kpi](team, start, end)
+
+        def compute() -> Metric:
+            found = self._kpis[kpi](team, start, end)
+            coverage = self.coverage(kpi, start, end)
+            return Metric(kpi, found.value, found.sample, found.exact, None, coverage)
+
+        return self._metrics.get_or_compute((kpi, team, start, end), compute)
+
+    def coverage(self, kpi: Kpi, start: date, end: date) -> float:
+        """Share of ``[start, end)`` the store has data for ``kpi`` (a point-in-time KPI: 1
+        or 0 for the window's last day)."""
+        definition = CATALOGUE[kpi]
+        span = self.engine.spans[definition.source]
+        if definition.point_in_time:
+            return span.covers(end - timedelta(days=1))
+        return span.coverage(start, end)
+
+    def typical(self, kpi: Kpi, team: str, start: date, end: date) -> _Group:
+        """The KPI over the org's active teams at ``team``'s depth (its root's tree), those
+        with a value: what a typical team of the org looks like, whatever the team's size."""
+        ancestors = self.tree.ancestors(team)
+        root = ancestors[0] if ancestors else team
+        depth = len(ancestors)
+        return self._groups.get_or_compute(
+            ("typical", kpi, root, depth, start, end),
+            lambda: _Group.of(
+                [
+                    v
+                    for member in self._level(root, depth)
+                    if (v := self.metric(kpi, member, start, end).value) is not None
+                ]
+            ),
         )
+
+    def _level(self, root: str, depth: int) -> tuple[str, ...]:
+        """The active teams of ``root``'s tree at ``depth``, in tree order."""
+        levels = self._levels.get(root)
+        if levels is None:
+            found: dict[int, list[str]] = {}
+            base = self.tree.depth(root)
+            for member in self.tree.subtree(root):
+                if self.tree.is_active(member):
+                    found.setdefault(self.tree.depth(member) - base, []).append(member)
+            levels = self._levels[root] = {d: tuple(teams) for d, teams in found.items()}
+        return levels.get(depth, ())
 
     # -- reports ---------------------------------------------------------------------------
 
@@ -553,9 +591,14 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
+        typical: bool = True,
+        tiers: bool = True,
     ) -> KpiReport:
-        """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons."""
-        return self.reports([team], start, end, kpis=kpis, compare=compare)[0]
+        """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons
+        (and the org's typical team, unless ``typical`` is False) and DORA tiers."""
+        return self.reports(
+            [team], start, end, kpis=kpis, compare=compare, typical=typical, tiers=tiers
+        )[0]
 
     def reports(
         self,
@@ -565,6 +608,8 @@ class OrgView:
         *,
         kpis: Iterable[Kpi] = tuple(Kpi),
         compare: bool = True,
+        typical: bool = True,
+        tiers: bool = True,
     ) -> list[KpiReport]:
         """Reports of many subtrees at once; peers, parents and the org are computed once for
         all of them."""
@@ -581,8 +626,9 @@ class OrgView:
             for kpi in asked:
                 metric = self.metric(kpi, team, start, end)
                 if compare:
+                    comparison = peers.compare(kpi, team, typical=typical)
                     metric = Metric(
-                        kpi, metric.value, metric.sample, metric.exact, peers.compare(kpi, team)
+                        kpi, metric.value, metric.sample, metric.exact, comparison, metric.coverage
                     )
                 metrics[kpi] = metric
             on = end - timedelta(days=1)
@@ -600,9 +646,20 @@ class OrgView:
                     unresolved_incidents=self.unresolved.total("unresolved", team, start, end),
                     coverage_unmeasured=coverage.unmeasured,
                     debt_unmeasured=debt.unmeasured,
+                    **(self._tiers(team, start, end) if tiers else {}),
                 )
             )
         return out
+
+    def _tiers(self, team: str, start: date, end: date) -> dict[str, DoraTier | None]:
+        def value(kpi: Kpi) -> float | None:
+            return self.metric(kpi, team, start, end).value
+
+        return {
+            "lead_time_tier": lead_time_tier(value(Kpi.LEAD_TIME_HOURS_P50)),
+            "change_failure_tier": change_failure_tier(value(Kpi.CHANGE_FAILURE_RATE)),
+            "restore_tier": restore_tier(value(Kpi.TIME_TO_RESTORE_HOURS_P50)),
+        }
 
     def trend(
         self, kpi: Kpi, team: str, start: date, end: date, grain: Grain = Grain.WEEK
@@ -630,6 +687,11 @@ class _Group:
         ordered = sorted(values)
         mean = math.fsum(ordered) / len(ordered) if ordered else 0.0
         return cls(ordered, mean, math.fsum((v - mean) ** 2 for v in ordered))
+
+    def median(self) -> float | None:
+        """Nearest-rank median of the whole group."""
+        n = len(self.values)
+        return self.values[max(math.ceil(0.5 * n) - 1, 0)] if n else None
 
     def without(self, value: float | None) -> tuple[float | None, float | None, float | None]:
         """Median, percentile rank of ``value`` and its z-score among the group's values with
@@ -675,7 +737,7 @@ class _PeerGroups:
     def _group(self, kpi: Kpi, team: str) -> _Group:
         return self.view.group(kpi, self.view.tree.parent(team), self.start, self.end)
 
-    def compare(self, kpi: Kpi, team: str) -> Comparison:
+    def compare(self, kpi: Kpi, team: str, *, typical: bool = True) -> Comparison:
         tree = self.view.tree
         value = self._value(kpi, team)
         ancestors = tree.ancestors(team)
@@ -690,6 +752,8 @@ class _PeerGroups:
             if value is not None and len(group.values):
                 outsider = _Group.of([*group.values, value])
                 _, percentile, z = outsider.without(value)
+        previous = self.view.metric(kpi, team, self.previous, self.start)
+        org = self.view.typical(kpi, team, self.start, self.end) if typical else None
         return Comparison(
             value=value,
             org_value=self._value(kpi, ancestors[0] if ancestors else team),
@@ -697,5 +761,9 @@ class _PeerGroups:
             peer_median=median,
             peer_percentile=percentile,
             z_score=z,
-            previous_value=self.view.metric(kpi, team, self.previous, self.start).value,
+            previous_value=previous.value,
+            previous_coverage=previous.coverage,
+            typical_median=None if org is None else org.median(),
+            typical_mean=None if org is None or not org.values else org.mean,
+            typical_teams=None if org is None else len(org.values),
         )

@@ -68,12 +68,11 @@ def deployed_at(frames: OrgFrames) -> pl.DataFrame:
 
 def lead_times(frames: OrgFrames) -> pl.DataFrame:
     """Per merged and deployed change: ``deployed_at - min(first_commit_at, opened_at)``, in the
-    window of ``deployed_at``. Left out: changes never deployed, a first commit after the merge
-    and a deployment that finished before the merge (both loader warnings)."""
+    window of ``deployed_at``. Left out, as the reference definition says: changes never
+    deployed and a deployment that finished before the merge (a loader warning). A first
+    commit after the merge (also a warning) is kept: its clock starts at ``opened_at``."""
     changes = deployed_at(frames).filter(
-        pl.col("deployed_at").is_not_null()
-        & (pl.col("deployed_at") >= pl.col("merged_at"))
-        & ~(pl.col("first_commit_at") > pl.col("merged_at")).fill_null(False)
+        pl.col("deployed_at").is_not_null() & (pl.col("deployed_at") >= pl.col("merged_at"))
     )
     changes = changes.with_columns(
         pl.min_horizontal("first_commit_at", "opened_at").alias("~start")

@@ -34,6 +34,31 @@ def periods(start: date, end: date, grain: Grain) -> Iterator[tuple[date, date]]
         cursor = following
 
 
+def full_days(first: date, grain: Grain) -> int:
+    """The days of a whole period that starts on ``first``: 7 for a week, the calendar
+    month's length for a month (a month cut to the window starts on a later day).
+
+    >>> full_days(date(2025, 2, 1), Grain.MONTH), full_days(date(2025, 2, 10), Grain.WEEK)
+    (28, 7)
+    """
+    if grain is Grain.WEEK:
+        return 7
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (following - first.replace(day=1)).days
+
+
+def is_partial(first: date, last: date, grain: Grain) -> bool:
+    """A period shorter than its grain's whole period: a last week cut by the window's end, a
+    month cut at either end. Its rates are per week of its own length, so one busy day can
+    read as a busy week: draw it as partial.
+
+    >>> is_partial(date(2025, 1, 30), date(2025, 2, 1), Grain.MONTH)
+    True
+    """
+    whole = first.day == 1 if grain is Grain.MONTH else True
+    return not whole or (last - first).days < full_days(first, grain)
+
+
 def trend(
     kpi: Callable[[str, date, date], T],
     team: str,

@@ -51,7 +51,7 @@ def plain_lead_times(frames: OrgFrames) -> Iterator[Sample]:
         times.sort()
     for c in frames.changes.iter_rows(named=True):
         merged = c["merged_at"]
-        if merged is None or (c["first_commit_at"] is not None and c["first_commit_at"] > merged):
+        if merged is None:  # a first commit after the merge is kept (kpis.md)
             continue
         if c["deployment_id"] in good:
             deployed = good[c["deployment_id"]]["finished_at"]

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.catalogue import CATALOGUE, NullWhen
 from graph.engine import Engine, Kpi, KpiReport, OrgView
 from graph.frames import COLUMNS, OrgFrames, empty, typed
 from tests.graph.generated import team_on
@@ -51,13 +52,6 @@ EVENT_COUNTS = (
 )
 #: ... and those that add up over the tree only (a state on the window's last day).
 ALL_COUNTS = (*EVENT_COUNTS, "headcount")
-PERCENTILES = (
-    Kpi.LEAD_TIME_HOURS_P50,
-    Kpi.LEAD_TIME_HOURS_P90,
-    Kpi.TIME_TO_RESTORE_HOURS_P50,
-    Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50,
-    Kpi.REVIEW_TO_MERGE_HOURS_P50,
-)
 
 
 # -- random orgs ------------------------------------------------------------------------------
@@ -374,10 +368,9 @@ class Plain:
                 times = finishes.get(c["service_id"], [])
                 at = bisect.bisect_left(times, merged)
                 deployed = times[at] if at < len(times) else None
-            # left out (loader warnings): a first commit after the merge, and a change whose
-            # deployment finished before the merge
-            late_commit = c["first_commit_at"] is not None and c["first_commit_at"] > merged
-            if deployed is not None and deployed >= merged and not late_commit:
+            # left out (a loader warning): a change whose deployment finished before the
+            # merge; a first commit after the merge is kept, its clock starts when opened
+            if deployed is not None and deployed >= merged:
                 self._add("lead_time", c["service_id"], deployed)
 
     def _add(self, name: str, service: str, moment: datetime) -> None:
@@ -604,15 +597,26 @@ def test_null_and_zero_follow_the_sample_and_ownership(org: RandomOrg, data: st.
                 assert per_week.value * _weeks(start, end) == _approx(per_week.sample)
             else:
                 assert per_week.value is None
-            # and ratios and percentiles are null exactly when their sample is empty
-            for kpi in (
-                Kpi.CHANGE_FAILURE_RATE,
-                Kpi.UNREVIEWED_MERGE_RATE,
-                Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
-                Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
-                *PERCENTILES,
-            ):
-                assert (m[kpi].value is None) == (m[kpi].sample == 0), kpi
+            # and every KPI follows the null rule its catalogue entry names (kpis.md): rates
+            # over services are null only without a service, ratios and percentiles only with
+            # an empty sample, per-engineer rates only without an engineer, counts never
+            engineers = plain.people_on(view, team, last).count("SDE")
+            owns = plain.owns_during(view, team, start, end)
+            for kpi, definition in CATALOGUE.items():
+                metric = m[kpi]
+                if definition.null_when is NullWhen.NO_SERVICE:
+                    # deployment days also needs one complete 7-day block
+                    whole = kpi is not Kpi.DEPLOYMENT_DAYS_PER_WEEK or (end - start).days >= 7
+                    assert (metric.value is not None) == (owns and whole), kpi
+                elif definition.null_when is NullWhen.EMPTY_SAMPLE:
+                    if metric.sample == 0:
+                        assert metric.value is None, kpi
+                    elif kpi is not Kpi.CODE_COVERAGE:  # coverage: lines, checked below
+                        assert metric.value is not None, kpi
+                elif definition.null_when is NullWhen.NO_ENGINEER:
+                    assert (metric.value is None) == (engineers == 0), kpi
+                else:
+                    assert metric.value is not None, kpi
             # and the SDE ratio is null exactly when nobody is in the subtree on the last day
             roles = plain.people_on(view, team, last)
             assert m[Kpi.HEADCOUNT].sample == len(roles)
@@ -620,7 +624,6 @@ def test_null_and_zero_follow_the_sample_and_ownership(org: RandomOrg, data: st.
             assert sde.value == (roles.count("SDE") / len(roles) if roles else None)
             # and changes per engineer is null exactly when it has no engineer that day
             per_engineer = m[Kpi.CHANGES_PER_ENGINEER_PER_WEEK]
-            engineers = roles.count("SDE")
             if engineers:
                 expected = per_engineer.sample / engineers / _weeks(start, end)
                 assert per_engineer.value == _approx(expected)

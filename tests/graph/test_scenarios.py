@@ -198,6 +198,42 @@ def test_a_change_deployed_before_it_was_merged_is_left_out_of_lead_time() -> No
         assert (p90.value, p90.sample) == (60.0, 2)
 
 
+def test_lead_time_keeps_a_first_commit_after_the_merge_and_drops_a_deploy_before_it() -> None:
+    # given the reference definition (kpis.md): start = min(first_commit_at, opened_at), and
+    # only a change whose deployment finished before its merge is left out
+    frames = org(
+        teams=[team("org"), team("a", "org")],
+        services=[service("s", "a")],
+        deployments=[
+            deployment("d1", "s", "03-05 12:00"),
+            deployment("d0", "s", "03-04 08:00"),
+        ],
+        changes=[
+            # first commit after the merge (a loader warning): kept, its clock starts when it
+            # was opened, 03-04 00:00: 36 hours to d1
+            change(
+                "late",
+                "s",
+                first_commit="03-05 13:00",
+                opened="03-04 00:00",
+                merged="03-05 10:00",
+                deployment_id="d1",
+            ),
+            # named d0 finished before the merge (03-04 09:00): left out, whatever else
+            change("early", "s", opened="03-03 00:00", merged="03-04 09:00", deployment_id="d0"),
+            # a sound change: opened 03-05 00:00, to d1: 12 hours
+            change("sound", "s", opened="03-05 00:00", merged="03-05 11:00", deployment_id="d1"),
+        ],
+    )
+    view = Engine(frames).view(LATER)
+    first_week = (date(2025, 3, 1), date(2025, 3, 8))
+    # then the sample is "late" and "sound": p50 = 12 h, p90 = 36 h (nearest rank)
+    p50 = view.metric(Kpi.LEAD_TIME_HOURS_P50, "a", *first_week)
+    p90 = view.metric(Kpi.LEAD_TIME_HOURS_P90, "a", *first_week)
+    assert (p50.value, p50.sample) == (12.0, 2)
+    assert (p90.value, p90.sample) == (36.0, 2)
+
+
 def test_a_change_whose_named_deployment_failed_falls_back_to_the_next_good_one() -> None:
     # given c, merged 03-10 09:30, naming the failed dF; after the merge come a success of
     # another service (dX), a staging success (dY), then dG, the first production success
