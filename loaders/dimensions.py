@@ -4,7 +4,7 @@ overlap, and the team parent relation has no cycle on any date."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -40,16 +40,23 @@ class DimensionRows:
     def index(self, column: str) -> int:
         return self.names.index(column)
 
-    def drop_lines(self, lines: set[int]) -> None:
-        if not lines:
-            return
-        kept = [
-            (row, line)
-            for row, line in zip(self.rows, self.lines, strict=True)
-            if line not in lines
-        ]
-        self.rows = [row for row, _ in kept]
-        self.lines = [line for _, line in kept]
+    def drop(self, problems: Iterable[Problem]) -> dict[str, Problem]:
+        """Remove the rows these problems are about; for each id of a removed row, its first
+        problem (so that a row referring to that id can say why it is unknown)."""
+        why = {problem.line: problem for problem in problems}
+        if not why:
+            return {}
+        dropped: dict[str, Problem] = {}
+        kept_rows: list[tuple[Any, ...]] = []
+        kept_lines: list[int] = []
+        for row, line in zip(self.rows, self.lines, strict=True):
+            if line in why:
+                dropped.setdefault(row[0], why[line])
+            else:
+                kept_rows.append(row)
+                kept_lines.append(line)
+        self.rows, self.lines = kept_rows, kept_lines
+        return dropped
 
     def problem(self, position: int, column: str, reason: str) -> Problem:
         record = record_text(self.rows[position])
@@ -73,7 +80,8 @@ def _show(interval: tuple[date, date | None]) -> str:
 
 
 def check_history(rows: DimensionRows) -> list[Problem]:
-    """Reject each row whose validity overlaps an earlier-starting row of the same id."""
+    """The rows whose validity overlaps an earlier-starting row of the same id (the caller
+    drops them)."""
     start, end = rows.index("valid_from"), rows.index("valid_to")
     by_id: dict[str, list[int]] = defaultdict(list)
     for position, row in enumerate(rows.rows):
@@ -96,12 +104,12 @@ def check_history(rows: DimensionRows) -> list[Problem]:
                 problems.append(rows.problem(position, "valid_from", reason))
             else:
                 previous = position
-    rows.drop_lines({p.line for p in problems})
     return problems
 
 
 def find_parent_cycles(teams: DimensionRows, stored: Sequence[Sequence[Any]]) -> list[Problem]:
-    """Reject the bundle rows that close a parent cycle on some date.
+    """The bundle rows that close a parent cycle on some date: one problem per row, each naming
+    the cycle from its own team and the lines of the other rows in it (the caller drops them).
 
     ``stored`` are the store's team rows for ids the bundle does not replace (``id, name,
     parent_id, type, valid_from, valid_to``). The parent relation changes only on the dates where
@@ -168,11 +176,26 @@ def _report_cycle(
     teams: DimensionRows,
     problems: dict[int, Problem],
 ) -> None:
-    shown = " → ".join(cycle)
+    """One problem per bundle row of the cycle: ``parent cycle at all times: t9 → t17 → t9
+    (also line 18)``, the cycle read from the row's own team."""
     when = "at all times" if day == _EARLIEST else f"on {day.isoformat()}"
-    for team in cycle[:-1]:
-        position = versions[active[team]][4]
-        if position is not None and position not in problems:
-            problems[position] = teams.problem(
-                position, "parent_id", f"parent cycle {when}: {shown}"
-            )
+    members = cycle[:-1]
+    positions = [versions[active[team]][4] for team in members]
+    stored = [team for team, position in zip(members, positions, strict=True) if position is None]
+    for at, (team, position) in enumerate(zip(members, positions, strict=True)):
+        if position is None or position in problems:
+            continue
+        loop = " → ".join([*members[at:], *members[:at], team])
+        others = sorted(teams.lines[p] for p in positions if p is not None and p != position)
+        reason = f"parent cycle {when}: {loop}{_others(others, stored)}"
+        problems[position] = teams.problem(position, "parent_id", reason)
+
+
+def _others(lines: list[int], stored: list[str]) -> str:
+    """`` (also line 18)``, `` (also lines 18, 25; t5 as in the store)``, or nothing."""
+    parts = []
+    if lines:
+        parts.append(f"also line{'s' * (len(lines) > 1)} {', '.join(map(str, lines))}")
+    if stored:
+        parts.append(f"{', '.join(stored)} as in the store")
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -4,8 +4,10 @@
   asked to skip bad rows), nothing at all.
 - Idempotent: facts are upserted by key; a dimension's history is replaced, per id, by the
   bundle's rows for that id. Loading a bundle twice equals loading it once.
-- Every rejected row is reported with file, line, column and reason; warnings flag the row,
-  which still loads.
+- Every rejected row is reported with file, line, column and reason; a row rejected only
+  because a row it refers to was rejected is marked as a consequence of that row's root cause
+  (``Problem.caused_by``), and root causes are listed first. Warnings flag the row, which still
+  loads.
 - Streaming: fact files are read and written a batch at a time; only the dimensions (teams,
   people, services) and the ids (and the one timestamp each later file checks against) of
   deployments and changes are held in memory.
@@ -13,11 +15,12 @@
 
 from __future__ import annotations
 
+import csv
 import gc
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from graph.store.migrate import upgrade
 from graph.store.models import OPEN_START
 from loaders.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
 from loaders.dimensions import DimensionRows, check_history, find_parent_cycles
-from loaders.problems import Problem, write_rejects
+from loaders.problems import Problem, ordered, write_rejects
 from loaders.reader import LINE, FileReader, FileRejected
 from loaders.validate import TypedBatch, convert_batch, record_text, typed_schema
 
@@ -84,7 +87,11 @@ class LoadFailed(Exception):
 
     def __init__(self, report: LoadReport) -> None:
         count = len(report.rejected)
-        super().__init__(f"{count} row{'s' * (count != 1)} rejected; the store is unchanged")
+        knock_on = sum(1 for p in report.rejected if p.caused_by is not None)
+        why = (
+            f" ({count - knock_on:,} at the root, {knock_on:,} because of them)" if knock_on else ""
+        )
+        super().__init__(f"{count:,} row{'s' * (count != 1)} rejected{why}; the store is unchanged")
         self.report = report
 
 
@@ -122,7 +129,10 @@ class _Known:
     dims: dict[str, set[str]] = field(default_factory=dict)  # entity -> ids
     facts: dict[str, list[pl.DataFrame]] = field(default_factory=dict)  # keys (+ remembered value)
     stored: dict[str, bool] = field(default_factory=dict)  # entity -> store had rows before
-    rejected: dict[str, dict[str, Problem]] = field(default_factory=dict)  # entity -> id -> why
+    #: entity -> id -> why a row of the bundle with that id was rejected (its first problem)
+    rejected: dict[str, dict[str, Problem]] = field(default_factory=dict)
+    #: entity -> why its whole file was rejected (a missing column, no header)
+    rejected_files: dict[str, Problem] = field(default_factory=dict)
     _frames: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def frame(self, entity: str) -> pl.DataFrame:
@@ -140,6 +150,12 @@ class _Known:
 
     def add(self, entity: str, frame: pl.DataFrame) -> None:
         self.facts.setdefault(entity, []).append(frame)
+
+    def remember(self, entity: str, rejected: dict[str, Problem]) -> None:
+        """Ids whose row was rejected: a row that refers to one is a consequence of it."""
+        known = self.rejected.setdefault(entity, {})
+        for id, problem in rejected.items():
+            known.setdefault(id, problem)
 
 
 class _Load:
@@ -184,7 +200,7 @@ class _Load:
             if path is not None:
                 for batch in self._read(entity):
                     rows.extend(batch)
-                self.reject(check_history(rows))
+                self._drop(rows, check_history(rows))
             stored_ids[entity.name] = set()
             if self.known.stored[entity.name]:
                 fetched = await self.store.fetch(entity.name, ["id"])
@@ -215,9 +231,7 @@ class _Load:
         while True:
             before = len(self.report.rejected)
             self._check_references(ENTITY_BY_NAME["teams"], teams)
-            cycles = find_parent_cycles(teams, stored)
-            self.reject(cycles)
-            teams.drop_lines({p.line for p in cycles})
+            self._drop(teams, find_parent_cycles(teams, stored))
             ids = {row[0] for row in teams.rows} | {row[0] for row in stored}
             self.known.dims["teams"] = ids
             if len(self.report.rejected) == before:
@@ -234,11 +248,17 @@ class _Load:
                 for p, row in enumerate(rows.rows)
                 if row[index] is not None and row[index] not in known
             ]
+            problems = []
             for position in bad:
-                value = rows.rows[position][index]
-                reason = self._unknown(column.refers_to, value)
-                self.reject([rows.problem(position, column.name, reason)])
-            rows.drop_lines({rows.lines[p] for p in bad})
+                reason, cause = self._unknown(column.refers_to, rows.rows[position][index])
+                problem = rows.problem(position, column.name, reason)
+                problems.append(replace(problem, caused_by=cause))
+            self._drop(rows, problems)
+
+    def _drop(self, rows: DimensionRows, problems: list[Problem]) -> None:
+        """Reject these rows of a dimension, and remember their ids for the rows referring to them."""
+        self.reject(problems)
+        self.known.remember(rows.entity.name, rows.drop(problems))
 
     # -- facts ---------------------------------------------------------------------------
     async def _facts(self, entity: Entity) -> None:
@@ -246,7 +266,7 @@ class _Load:
         remembered = _REMEMBERED.get(entity.name)
         schema = {k: v for k, v in typed_schema(entity).items() if k in key or k == remembered}
         self.known.facts[entity.name] = [pl.DataFrame(schema=schema)]
-        self.known.rejected[entity.name] = {}
+        self.known.rejected.setdefault(entity.name, {})
         if entity.name not in self.files:
             self.report.rows[entity.name] = 0
             return
@@ -256,9 +276,13 @@ class _Load:
 
     async def _fact_batches(self, entity: Entity, names: list[str]) -> AsyncIterator[pl.DataFrame]:
         count = 0
+        remembered = self.known.facts[entity.name][0].columns
         for batch in self._read(entity):
             self._check_keys(entity, batch)
             await self._check_fact_references(entity, batch)
+            # only rows that passed every check may be referred to: a review of a change rejected
+            # for its unknown author is rejected too, as a consequence
+            self.known.add(entity.name, batch.frame.select(remembered))
             self._flag_warnings(entity, batch)
             count += len(batch)
             if self.writing and len(batch):
@@ -278,32 +302,53 @@ class _Load:
                 yield typed
         except FileRejected as exc:
             self.reject([exc.problem])
+            self.known.rejected_files[entity.name] = exc.problem
         if reader.ignored_columns:
             self.report.ignored_columns[file] = reader.ignored_columns
 
     def _remember_rejected(self, entity: Entity, errors: list[Problem]) -> None:
-        if entity.dimension or entity.key != ("id",):
+        """The ids of rows a row-local check rejected (a bad value): references to them are
+        consequences. (A malformed line's record is not in column order: its id is not known.)"""
+        names = [c.name for c in entity.columns]
+        if "id" not in names or not errors:
             return
-        rejected = self.known.rejected[entity.name]
+        at = names.index("id")
+        rejected: dict[str, Problem] = {}
         for problem in errors:
             if problem.record and problem.column is not None:
-                rejected.setdefault(problem.record.split(",", 1)[0], problem)
+                cells = next(csv.reader([problem.record]), [])
+                if len(cells) > at and cells[at]:
+                    rejected.setdefault(cells[at], problem)
+        self.known.remember(entity.name, rejected)
 
     def _reject_rows(
-        self, entity: Entity, batch: TypedBatch, where: pl.Series, column: str, why: Any
+        self,
+        entity: Entity,
+        batch: TypedBatch,
+        where: pl.Series,
+        column: str,
+        why: Callable[[dict[str, Any]], tuple[str, str | None]],
     ) -> None:
-        """Reject the rows of ``batch`` where ``where`` is true; ``why(row)`` gives the reason."""
+        """Reject the rows of ``batch`` where ``where`` is true; ``why(row)`` gives the reason and,
+        for a consequence of another rejected row, where its root cause is."""
         if not where.any():
             return
         names = [c.name for c in entity.columns]
         file = self.files[entity.name].name
+        rejected: dict[str, Problem] = {}
         for row in batch.frame.filter(where).select(*names, LINE).iter_rows(named=True):
             cells = [row[n] for n in names]
-            self.reject([Problem(file, row[LINE], column, why(row), record_text(cells))])
+            reason, cause = why(row)
+            problem = Problem(file, row[LINE], column, reason, record_text(cells), cause)
+            self.reject([problem])
+            if "id" in row:
+                rejected.setdefault(row["id"], problem)
+        self.known.remember(entity.name, rejected)
         batch.drop(where)
 
     def _check_keys(self, entity: Entity, batch: TypedBatch) -> None:
-        """Reject a key seen before in this bundle (an id already in the store is an update)."""
+        """Reject a key seen before in this bundle, in an accepted row or earlier in this batch (an
+        id already in the store is an update)."""
         key = list(entity.key)
         seen = self.known.frame(entity.name)
         indexed = batch.frame.with_row_index("~row")
@@ -311,12 +356,11 @@ class _Load:
         again = ~batch.frame.select(pl.struct(key).is_first_distinct()).to_series()
         duplicate = again | pl.Series(range(len(batch)), dtype=pl.UInt32).is_in(earlier.implode())
 
-        def why(row: dict[str, Any]) -> str:
+        def why(row: dict[str, Any]) -> tuple[str, str | None]:
             shown = ", ".join(_show(row[k]) for k in key)
-            return f"duplicate {' + '.join(key)} {shown!r}: it appears earlier in this bundle"
+            return f"duplicate {' + '.join(key)} {shown!r}: it appears earlier in this bundle", None
 
         self._reject_rows(entity, batch, duplicate, key[-1], why)
-        self.known.add(entity.name, batch.frame.select(seen.columns))
 
     async def _check_fact_references(self, entity: Entity, batch: TypedBatch) -> None:
         for column in entity.columns:
@@ -333,9 +377,11 @@ class _Load:
                 known = self.known.frame(target)["id"]
                 missing = values.is_not_null() & ~values.is_in(known.implode())
             name = column.name
-            self._reject_rows(
-                entity, batch, missing, name, lambda row, t=target, c=name: self._unknown(t, row[c])
-            )
+
+            def why(row: dict[str, Any], t: str = target, c: str = name) -> tuple[str, str | None]:
+                return self._unknown(t, row[c])
+
+            self._reject_rows(entity, batch, missing, name, why)
 
     async def _from_store(self, entity: str, ids: list[str]) -> None:
         """Ids the bundle refers to that only the store holds: fetched and remembered."""
@@ -349,13 +395,21 @@ class _Load:
             data[remembered] = list(found.values())
         self.known.add(entity, pl.DataFrame(data, schema=known.schema).select(known.columns))
 
-    def _unknown(self, target: str, value: str) -> str:
+    def _unknown(self, target: str, value: str) -> tuple[str, str | None]:
+        """Why ``value`` is not a known ``target``, and, when that is because its row (or its whole
+        file) was rejected, where the root cause is."""
         singular = {"people": "person"}.get(target, target.rstrip("s"))
         reason = f"unknown {singular} {value!r}"
         earlier = self.known.rejected.get(target, {}).get(value)
         if earlier is not None:
-            reason += f" (its row was rejected: {earlier.file}:{earlier.line})"
-        return reason
+            if earlier.caused_by is None:
+                return f"{reason} (its row was rejected: {earlier.where})", earlier.where
+            chain = f"{earlier.where}, a consequence of {earlier.caused_by}"
+            return f"{reason} (its row was rejected: {chain})", earlier.caused_by
+        whole = self.known.rejected_files.get(target)
+        if whole is not None:
+            return f"{reason} ({whole.file} was rejected whole: {whole.where})", whole.where
+        return reason, None
 
     def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
         """Rows that load but that a KPI leaves out (docs/data-contract.md, Warnings)."""
@@ -453,7 +507,7 @@ async def _load_bundle(engine: AsyncEngine, directory: Path, options: LoadOption
     async with bulk_session(engine) as store:
         load = _Load(store, files, options, report)
         await load.run()
-        report.rejected.sort(key=lambda p: (p.file, p.line))
+        report.rejected = ordered(report.rejected)
         report.warnings.sort(key=lambda p: (p.file, p.line))
         report.seconds = time.perf_counter() - started
         if report.rejected and not options.skip_bad_rows:

@@ -13,9 +13,13 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.cli.common import DbOption, console, errors, fail, run_with_engine
+from loaders.contract import ENTITY_BY_NAME
 from loaders.ingest import LoadFailed, LoadOptions, LoadReport, load_bundle
+from loaders.problems import Problem
 
-SHOWN_PROBLEMS = 20
+SHOWN_PROBLEMS = 20  # root causes and warnings shown on the terminal (all are in the report)
+SHOWN_CONSEQUENCES = 3  # rows rejected because of another, shown per file before a count
+SHOWN_CAUSES = 5  # root causes named in that count
 
 
 def load(
@@ -92,17 +96,75 @@ def _write_report(path: Path, result: LoadReport) -> None:
 
 
 def _print_problems(result: LoadReport) -> None:
-    for title, problems in (("rejected", result.rejected), ("warning", result.warnings)):
-        for problem in problems[:SHOWN_PROBLEMS]:
-            errors.print(f"{title}: {problem}", markup=False)
-        if len(problems) > SHOWN_PROBLEMS:
-            errors.print(
-                f"... and {len(problems) - SHOWN_PROBLEMS} more {title} rows (see the report)"
-            )
+    """Root causes first (the first 20), then the rows rejected only because a row they refer to
+    was rejected: the first few of each file, and a count of the rest."""
+    roots = [p for p in result.rejected if p.caused_by is None]
+    knock_on = [p for p in result.rejected if p.caused_by is not None]
+    _print_first(roots, "rejected", SHOWN_PROBLEMS)
+    if knock_on:
+        errors.print(
+            f"rejected because a row they refer to was rejected ({_rows(len(knock_on))}):",
+            markup=False,
+        )
+        rank = {problem.where: at for at, problem in enumerate(roots)}
+        by_file: dict[str, list[Problem]] = {}
+        for problem in knock_on:
+            by_file.setdefault(problem.file, []).append(problem)
+        for file, problems in by_file.items():
+            for problem in problems[:SHOWN_CONSEQUENCES]:
+                errors.print(f"  rejected: {problem}", markup=False)
+            rest = problems[SHOWN_CONSEQUENCES:]
+            if rest:
+                errors.print(f"  {file}: {_more_consequences(rest, rank)}", markup=False)
+    _print_first(result.warnings, "warning", SHOWN_PROBLEMS)
     for file, columns in result.ignored_columns.items():
         errors.print(f"ignored columns in {file}: {', '.join(columns)}", markup=False)
     if result.ignored_files:
         errors.print(f"ignored files: {', '.join(result.ignored_files)}", markup=False)
+
+
+def _print_first(problems: list[Problem], title: str, shown: int) -> None:
+    for problem in problems[:shown]:
+        errors.print(f"{title}: {problem}", markup=False)
+    if len(problems) > shown:
+        errors.print(f"... and {len(problems) - shown:,} more {title} rows (see the report)")
+
+
+def _more_consequences(rest: list[Problem], rank: dict[str, int]) -> str:
+    """``57 more rows rejected because the team they refer to was rejected (root cause:
+    teams.csv:10)``."""
+    kinds: list[str] = []
+    causes: list[str] = []
+    for problem in rest:
+        kind = _referred_kind(problem)
+        if kind not in kinds:
+            kinds.append(kind)
+        if problem.caused_by is not None and problem.caused_by not in causes:
+            causes.append(problem.caused_by)
+    causes.sort(key=lambda cause: rank.get(cause, len(rank)))
+    shown = ", ".join(causes[:SHOWN_CAUSES]) + (", ..." if len(causes) > SHOWN_CAUSES else "")
+    return (
+        f"{_rows(len(rest)).replace(' ', ' more ', 1)} rejected because the "
+        f"{' or '.join(kinds)} they refer to was rejected "
+        f"(root cause{'s' * (len(causes) != 1)}: {shown})"
+    )
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'s' * (count != 1)}"
+
+
+def _referred_kind(problem: Problem) -> str:
+    """What a consequence's column names (``team``, ``person``), from the contract."""
+    entity = ENTITY_BY_NAME.get(Path(problem.file).stem)
+    if entity is not None and problem.column is not None:
+        try:
+            target = entity.column(problem.column).refers_to
+        except KeyError:
+            target = None
+        if target is not None:
+            return {"people": "person"}.get(target, target.rstrip("s"))
+    return "row"
 
 
 def _print_summary(result: LoadReport) -> None:

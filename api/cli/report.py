@@ -6,32 +6,14 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.cli.common import DbOption, console, fail, run_with_engine
 from api.cli.serve import settings_for
-from graph.engine import Engine, Kpi, KpiReport
-
-UNITS = {
-    Kpi.DEPLOYMENTS_PER_WEEK: "per week",
-    Kpi.DEPLOYMENT_DAYS_PER_WEEK: "days per week",
-    Kpi.CHANGE_FAILURE_RATE: "ratio",
-    Kpi.LEAD_TIME_HOURS_P50: "hours",
-    Kpi.LEAD_TIME_HOURS_P90: "hours",
-    Kpi.TIME_TO_RESTORE_HOURS_P50: "hours",
-    Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: "hours",
-    Kpi.REVIEW_TO_MERGE_HOURS_P50: "hours",
-    Kpi.UNREVIEWED_MERGE_RATE: "ratio",
-    Kpi.CHANGES_PER_ENGINEER_PER_WEEK: "per engineer per week",
-    Kpi.CODE_COVERAGE: "ratio",
-    Kpi.TECHNICAL_DEBT_MINUTES: "minutes",
-    Kpi.HEADCOUNT: "people",
-    Kpi.SDE_RATIO: "ratio",
-    Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE: "ratio",
-    Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: "ratio",
-    Kpi.NATIVE_AWS_MIGRATION_SHARE: "ratio",
-}
+from graph.catalogue import CATALOGUE, Better
+from graph.engine import Engine, KpiReport
 
 
 def report(
@@ -71,36 +53,59 @@ def _show(value: float | None) -> str:
     return "—" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
+_BETTER = {Better.HIGHER: "higher", Better.LOWER: "lower", Better.NEITHER: "—"}
+
+
 def print_report(found: KpiReport) -> None:
+    """The table (units and directions from the KPI catalogue), then the figures beside it.
+    Off a terminal (a pipe, a file) the table keeps its full width instead of being cut to 80
+    columns."""
     table = Table(
         title=f"{found.team}: {found.start} .. {found.end} (structure as of {found.as_of})"
     )
-    for name in ("KPI", "value", "unit", "sample", "org", "parent", "peer median", "previous"):
-        table.add_column(name, justify="left" if name in ("KPI", "unit") else "right", no_wrap=True)
+    columns = (
+        "KPI", "value", "unit", "better", "sample", "coverage", "typical team", "org", "parent",
+        "peer median", "previous",
+    )  # fmt: skip
+    for name in columns:
+        left = name in ("KPI", "unit", "better")
+        table.add_column(name, justify="left" if left else "right", no_wrap=True)
     for kpi, metric in found.metrics.items():
         c = metric.comparison
+        definition = CATALOGUE[kpi]
         table.add_row(
-            kpi.value.lower().replace("_", " "),
+            definition.name,
             _show(metric.value) + ("" if metric.exact else " ~"),
-            UNITS[kpi],
+            definition.unit.value,
+            _BETTER[definition.better],
             f"{metric.sample:,}",
+            f"{metric.coverage:.0%}",
             *(
                 _show(v)
                 for v in (
-                    (c.org_value, c.parent_value, c.peer_median, c.previous_value)
+                    (c.typical_median, c.org_value, c.parent_value, c.peer_median, c.previous_value)
                     if c
-                    else (None,) * 4
+                    else (None,) * 5
                 )
             ),
         )
-    console.print(table)
+    out = console if console.is_terminal else Console(highlight=False, width=10_000)
+    out.print(table, crop=False)
+    tiers = {
+        "deployment frequency": found.deployment_tier,
+        "lead time": found.lead_time_tier,
+        "change failure rate": found.change_failure_tier,
+        "time to restore": found.restore_tier,
+    }
+    shown = ", ".join(f"{name} {tier.value if tier else '—'}" for name, tier in tiers.items())
     roles = ", ".join(f"{role} {n}" for role, n in found.headcount_by_role.items())
-    console.print(
-        f"deployment tier: {found.deployment_tier.value if found.deployment_tier else '—'}"
-    )
-    console.print(f"headcount by role: {roles or '—'}")
-    console.print(
+    out.print(f"DORA 2023 tiers: {shown}")
+    out.print(f"headcount by role: {roles or '—'}")
+    out.print(
         f"unresolved incidents: {found.unresolved_incidents:,}; services never measured: "
         f"coverage {found.coverage_unmeasured:,}, debt {found.debt_unmeasured:,}"
     )
-    console.print("~ : from the percentile histograms, within 1% of the exact value")
+    out.print(
+        "~ : from the percentile histograms, within 1% of the exact value; coverage: share of "
+        "the window with data; typical team: median over the org's active teams at this depth"
+    )

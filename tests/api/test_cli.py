@@ -12,16 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from graph.catalogue import CATALOGUE
 from graph.initiatives import DEFAULT_FILE
 from tests.conftest import Database
 
 pytestmark = pytest.mark.slow
 
 
-def orgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def orgraph(
+    *args: str, cwd: Path | None = None, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", "from api.cli import main; main()", *args]
     environment = {k: v for k, v in os.environ.items() if k != "ORGRAPH_DATABASE_URL"}
-    environment["COLUMNS"] = "200"
+    environment["COLUMNS"] = str(columns)
     return subprocess.run(
         command, capture_output=True, text=True, cwd=cwd, env=environment, timeout=300
     )
@@ -101,18 +104,31 @@ def test_report_prints_every_kpi_of_a_subtree(database: Database, tmp_path: Path
     view = Engine(read_bundle(bundle)).view(date(2026, 1, 1))
     root = view.tree.roots[0]
     expected = view.report(root, date(2025, 1, 1), date(2026, 1, 1))
-    # when its report is asked for on the command line
+    # when its report is asked for on the command line, into a pipe on a narrow terminal
     shown = orgraph(
-        "report", root, "--from", "2025-01-01", "--to", "2026-01-01", "--db", database.url
+        "report",
+        root,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2026-01-01",
+        "--db",
+        database.url,
+        columns=60,
     )
-    # then every KPI shows, with the value the engine computes from the same rows
+    # then every KPI shows in full (nothing cut to the terminal's width), with its unit and
+    # direction from the catalogue and the value the engine computes from the same rows
     assert shown.returncode == 0, shown.stderr
+    assert "…" not in shown.stdout, shown.stdout
     assert f"{root}: 2025-01-01 .. 2026-01-01" in shown.stdout
     for kpi in Kpi:
-        assert kpi.value.lower().replace("_", " ") in shown.stdout
+        definition = CATALOGUE[kpi]
+        row = rf"│ {re.escape(definition.name)}\s*│[^\n]*│ {re.escape(definition.unit.value)}\s*│"
+        assert re.search(row, shown.stdout), definition.name
     headcount = expected.metrics[Kpi.HEADCOUNT].value
     assert headcount is not None
-    assert re.search(rf"headcount\s*│\s*{headcount:,.0f}\s*│", shown.stdout), shown.stdout
+    assert re.search(rf"│ headcount\s*│\s*{headcount:,.0f}\s*│ people", shown.stdout)
+    assert "DORA 2023 tiers: deployment frequency" in shown.stdout
     # and an unknown team or an empty window is named
     unknown = orgraph("report", "nope", "--db", database.url)
     assert unknown.returncode == 1
