@@ -8,15 +8,24 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PYTHON ?= python3.11
 
-.PHONY: install demo test lint typecheck pytest schema bench-load clean
+.PHONY: install install-test demo test lint typecheck pytest schema bench-load vendor-graphiql clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# What `make demo` needs: Python and the lock file, nothing else.
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+
+# What only the tests need on top: the GraphQL-over-HTTP audit (Node.js and npm, from the
+# lock file in tests/http_audit) and Debian's chromium for the GraphiQL browser test
+# (installed with apt-get when missing: the tests run as root on CI's machine).
+install-test: install
 	npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser test)"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
+		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
 demo: install
 	.venv/bin/orgraph demo
@@ -28,7 +37,7 @@ lint: install
 typecheck: install
 	.venv/bin/mypy
 
-pytest: install
+pytest: install-test
 	.venv/bin/pytest -n 2 --dist loadgroup
 
 test: lint typecheck pytest
@@ -36,8 +45,11 @@ test: lint typecheck pytest
 schema: install  # regenerate schema.graphql from the code (a test fails when they differ)
 	.venv/bin/orgraph export-schema > schema.graphql
 
+vendor-graphiql: install  # check GraphiQL's vendored files against npm (WRITE=1 rewrites them)
+	.venv/bin/python scripts/vendor_graphiql.py $(if $(WRITE),--write)
+
 bench-load: install
 	.venv/bin/python -m bench.load
 
 clean:
-	rm -rf .venv $(TOOLS) orgraph.db* orgraph-demo
+	rm -rf .venv $(TOOLS) orgraph.db* orgraph-demo test-artifacts

@@ -1,27 +1,183 @@
 """GraphiQL, served by orgraph itself: the page at ``GET /graphql`` and its pinned assets under
-``/static/graphiql/`` (nothing is loaded from outside the server)."""
+``/static/graphiql/``. Nothing the page needs comes from outside the server (our users'
+networks often have no internet), and its Content-Security-Policy makes the browser refuse
+anything that would.
+
+The vendored files are the npm packages' own builds, byte for byte: :data:`ASSETS` pins each
+one's package, version, path in the package and SHA-384 (the same hashes Strawberry's CDN page
+uses as subresource integrity), ``scripts/vendor_graphiql.py`` fetches them again with
+``npm pack`` and checks those hashes, and a test checks the committed files against them.
+"""
 
 from __future__ import annotations
 
+import html
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
-ASSETS = Path(__file__).parent / "static" / "graphiql"
+DIRECTORY = Path(__file__).parent / "static" / "graphiql"
 PREFIX = "/static/graphiql"
 
 
-def page(request: Request) -> HTMLResponse:
-    """The GraphiQL page (placeholder: Strawberry's own, until the assets are vendored)."""
-    from strawberry.http.ides import get_graphql_ide_html
+@dataclass(frozen=True)
+class Asset:
+    """One vendored file: ``package@version``'s file at ``source``, served as ``name``."""
 
-    return HTMLResponse(get_graphql_ide_html("graphiql"))
+    package: str
+    version: str
+    source: str
+    name: str
+    sha384: str
+    licence: str  # the package's licence file, in ``licences/``
+
+    @property
+    def url(self) -> str:
+        return f"{PREFIX}/{self.name}"
+
+    @property
+    def integrity(self) -> str:
+        return f"sha384-{self.sha384}"
+
+
+#: In load order: React first, GraphiQL needs it; the explorer plugin needs GraphiQL.
+ASSETS = (
+    Asset(
+        "react", "18.2.0", "umd/react.production.min.js", "react-18.2.0.production.min.js",
+        "tMH8h3BGESGckSAVGZ82T9n90ztNXxvdwvdM6UoR56cYcf+0iGXBliJ29D+wZ/x8", "react.txt",
+    ),
+    Asset(
+        "react-dom", "18.2.0", "umd/react-dom.production.min.js",
+        "react-dom-18.2.0.production.min.js",
+        "bm7MnzvK++ykSwVJ2tynSE5TRdN+xL418osEVF2DE/L/gfWHj91J2Sphe582B1Bh", "react-dom.txt",
+    ),
+    Asset(
+        "graphiql", "3.8.3", "graphiql.min.css", "graphiql-3.8.3.min.css",
+        "Mq3vbRBY71jfjQAt/DcjxUIYY33ksal4cgdRt9U/hNPvHBCaT2JfJ/PTRiPKf0aM", "graphiql.txt",
+    ),
+    Asset(
+        "graphiql", "3.8.3", "graphiql.min.js", "graphiql-3.8.3.min.js",
+        "HbRVEFG0JGJZeAHCJ9Xm2+tpknBQ7QZmNlO/DgZtkZ0aJSypT96YYGRNod99l9Ie", "graphiql.txt",
+    ),
+    Asset(
+        "@graphiql/plugin-explorer", "1.0.2", "dist/style.css", "plugin-explorer-1.0.2.css",
+        "5DFJlDPW2tSATRbM8kzoP1j194jexLswuNmClWoRr2Q0x7R68JIQzPHZ02Faktwi",
+        "plugin-explorer.txt",
+    ),
+    Asset(
+        "@graphiql/plugin-explorer", "1.0.2", "dist/index.umd.js", "plugin-explorer-1.0.2.umd.js",
+        "2oonKe47vfHIZnmB6ZZ10vl7T0Y+qrHQF2cmNTaFDuPshpKqpUMGMc9jgj9MLDZ9",
+        "plugin-explorer.txt",
+    ),
+)  # fmt: skip
+
+#: orgraph's own files beside them: the script that starts GraphiQL and a few styles (a
+#: separate file, not inline, so that the policy can forbid inline scripts).
+OWN = ("orgraph-graphiql.js", "orgraph-graphiql.css")
+
+#: Everything from this server, nothing inline but styles React sets on elements, no frames.
+POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+
+#: The query the editor opens with when the URL names none: the last 365 days up to today.
+FIRST_QUERY = """\
+# orgraph: engineering KPIs of any team's subtree. Press Ctrl-Enter (or the ▶ button) to run
+# this query; the Docs pane (the book, top left) describes every type, field and argument.
+{{
+  roots {{
+    key
+    name
+    kpis(from: "{start}", to: "{end}") {{
+      deploymentsPerWeek {{ value sampleSize coverage typicalMedian }}
+      leadTimeHoursP50 {{ value sampleSize coverage typicalMedian }}
+      deploymentTier
+      leadTimeTier
+    }}
+  }}
+  kpiDefinitions {{ key name unit better }}
+}}
+"""
+
+
+def _tag(asset: Asset) -> str:
+    if asset.name.endswith(".css"):
+        return f'<link rel="stylesheet" href="{asset.url}" integrity="{asset.integrity}">'
+    return f'<script src="{asset.url}" integrity="{asset.integrity}"></script>'
+
+
+def render(today: date) -> str:
+    """The page: the vendored styles and scripts with their integrity, then ours."""
+    head = [_tag(a) for a in ASSETS if a.name.endswith(".css")]
+    body = [_tag(a) for a in ASSETS if a.name.endswith(".js")]
+    query = FIRST_QUERY.format(start=today - timedelta(days=365), end=today)
+    settings = html.escape(json.dumps({"query": query}), quote=True)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>orgraph · GraphiQL</title>
+<link rel="icon" href="data:,">
+{chr(10).join(head)}
+<link rel="stylesheet" href="{PREFIX}/{OWN[1]}">
+</head>
+<body>
+<div id="graphiql" data-settings="{settings}">Loading GraphiQL…</div>
+{chr(10).join(body)}
+<script src="{PREFIX}/{OWN[0]}"></script>
+</body>
+</html>
+"""
+
+
+#: Headers of the page and of every asset.
+HEADERS = {
+    "content-security-policy": POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-cache",
+}
+
+
+def page(request: Request) -> HTMLResponse:
+    """``GET /graphql`` from a browser."""
+    return HTMLResponse(render(datetime.now(UTC).date()), headers=HEADERS)
+
+
+class _Assets(StaticFiles):
+    """The files with the page's headers. A vendored file's name carries its version, so it
+    never changes under that name and the browser may keep it for a year; orgraph's own files
+    are revalidated (their ETag) on each load."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(HEADERS)
+        if path in _VERSIONED and response.status_code == 200:
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+_VERSIONED = frozenset(asset.name for asset in ASSETS)
 
 
 def assets() -> Mount:
-    """The route that serves GraphiQL's scripts, styles and fonts."""
-    ASSETS.mkdir(parents=True, exist_ok=True)
-    return Mount(PREFIX, app=StaticFiles(directory=ASSETS), name="graphiql-assets")
+    """The route that serves GraphiQL's scripts and styles (their fonts are inside the CSS)."""
+    return Mount(PREFIX, app=_Assets(directory=DIRECTORY), name="graphiql-assets")

@@ -1,30 +1,21 @@
-"""A live uvicorn server, queried the way clients do: a GraphQL client library (gql), a
-browser asking for GraphiQL, and the graphql-http audit of the GraphQL over HTTP spec."""
+"""A live uvicorn server, queried the way clients do: a GraphQL client library (gql) and the graphql-http audit of the GraphQL over HTTP spec."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from gql import Client, gql
 from gql.transport.httpx import HTTPXAsyncTransport
 
-from api.app import create_app
-from api.settings import Settings
 from graph.engine import Engine, Kpi
-from graph.frames import read_bundle
-from loaders.synthetic import generate_bundle
+from tests.api.live import generated_engine, live_server
 
 END = date(2026, 1, 1)
 AUDIT = Path(__file__).resolve().parents[1] / "http_audit"
@@ -32,32 +23,13 @@ AUDIT = Path(__file__).resolve().parents[1] / "http_audit"
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    bundle = tmp_path_factory.mktemp("bundle")
-    generate_bundle(bundle, teams=30, seed=41, end=END)
-    return Engine(read_bundle(bundle))
+    return generated_engine(tmp_path_factory.mktemp("bundle"), teams=30, seed=41, end=END)
 
 
 @pytest.fixture(scope="module")
 def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app under uvicorn on a free port, in a thread; yields its base URL."""
-    store = tmp_path_factory.mktemp("store") / "empty.db"
-    app = create_app(Settings(database_url=f"sqlite:///{store}"), engine=engine)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started, "uvicorn did not start"
-    yield url
-    running.should_exit = True
-    thread.join(timeout=10)
+    with live_server(engine, tmp_path_factory.mktemp("store") / "empty.db") as url:
+        yield url
 
 
 async def test_a_graphql_client_library_reads_a_team(server: str, engine: Engine) -> None:
@@ -77,13 +49,6 @@ async def test_a_graphql_client_library_reads_a_team(server: str, engine: Engine
         "value": expected.value,
         "sampleSize": expected.sample,
     }
-
-
-def test_graphiql_loads_in_a_browser(server: str) -> None:
-    page = httpx.get(f"{server}/graphql", headers={"accept": "text/html"})
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
-    assert "graphiql" in page.text.lower()
 
 
 def test_the_graphql_over_http_audit_passes_without_warnings(server: str) -> None:

@@ -1,0 +1,49 @@
+"""The app under a real uvicorn server on a free port, in a thread, for the tests that talk to
+it the way clients do (a GraphQL client library, a browser, the HTTP audit, the fuzz run)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from graph.engine import Engine
+from graph.frames import read_bundle
+from loaders.synthetic import generate_bundle
+
+
+def generated_engine(directory: Path, *, teams: int, seed: int, end: date) -> Engine:
+    """A rollup engine over a generated org (written to ``directory``)."""
+    generate_bundle(directory, teams=teams, seed=seed, end=end)
+    return Engine(read_bundle(directory))
+
+
+@contextmanager
+def live_server(engine: Engine, store: Path) -> Iterator[str]:
+    """Serve ``engine`` (``store`` is an empty SQLite file the app may open); yields the base
+    URL and stops the server afterwards."""
+    app = create_app(Settings(database_url=f"sqlite:///{store}"), engine=engine)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    assert running.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,168 @@
+"""GraphiQL in a real browser (Debian's chromium, headless, driven by Playwright), on a machine
+with no internet: the page, its editor and its documentation explorer render from what orgraph
+serves, a query typed into the editor returns data, and nothing is asked of any other host.
+A screenshot is kept in test-artifacts/graphiql.png.
+
+Without chromium (``apt-get install chromium``; ``make test`` installs it) the browser test
+skips with a loud reason, and under CI=true it fails instead."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.graphiql import ASSETS, DIRECTORY, OWN, POLICY
+from graph.engine import Engine
+from tests.api.live import generated_engine, live_server
+from tests.conftest import IN_CI
+
+END = date(2026, 1, 1)
+CHROMIUM = os.environ.get("ORGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: headless, and none of Chromium's own calls home (refused here, and slow to fail)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return generated_engine(tmp_path_factory.mktemp("bundle"), teams=20, seed=47, end=END)
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with live_server(engine, tmp_path_factory.mktemp("store") / "empty.db") as url:
+        yield url
+
+
+def _sha384(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+def test_the_page_loads_only_what_this_server_serves(server: str) -> None:
+    # given the page a browser gets at /graphql
+    page = httpx.get(f"{server}/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    # then it names no other host, and tells the browser to refuse any
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.text), page.text
+    assert page.headers["content-security-policy"] == POLICY
+    assert "default-src 'none'" in POLICY
+    assert "script-src 'self'" in POLICY
+    assert page.headers["x-content-type-options"] == "nosniff"
+    # and every script and style it names is served from here, byte for byte the pinned file
+    named = re.findall(r"""(?:src|href)="(/static/[^"]+)\"""", page.text)
+    assert sorted(named) == sorted([a.url for a in ASSETS] + [f"/static/graphiql/{n}" for n in OWN])
+    for asset in ASSETS:
+        assert f'integrity="{asset.integrity}"' in page.text
+        served = httpx.get(f"{server}{asset.url}")
+        assert served.status_code == 200, asset.url
+        assert _sha384(served.content) == asset.sha384, asset.url
+        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert (DIRECTORY / "licences" / asset.licence).is_file(), asset.licence
+    # and the stylesheets carry their fonts inline (no font file to fetch from anywhere)
+    for asset in ASSETS:
+        if asset.name.endswith(".css"):
+            text = (DIRECTORY / asset.name).read_text()
+            assert not re.search(r"url\((?!data:)", text), asset.name
+            assert "@import" not in text, asset.name
+    # and the query the editor opens with runs without an error
+    settings = re.search(r'data-settings="([^"]+)"', page.text)
+    assert settings is not None
+    opening = json.loads(html.unescape(settings.group(1)))["query"]
+    answer = httpx.post(f"{server}/graphql", json={"query": opening}).json()
+    assert "errors" not in answer, answer
+    assert answer["data"]["roots"]
+    assert answer["data"]["kpiDefinitions"]
+    # and a file that is not there is a 404, not a page
+    assert httpx.get(f"{server}/static/graphiql/nope.js").status_code == 404
+
+
+def _launch(playwright: object) -> object:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        message = (
+            f"chromium is NOT installed ({CHROMIUM}): the GraphiQL browser test did not run "
+            "(apt-get install chromium, or make install-test)"
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # type: ignore[attr-defined]
+
+
+def test_graphiql_works_in_a_browser_without_internet(server: str, engine: Engine) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    root = engine.view(END).tree.roots[0]
+    name = engine.view(END).tree.name(root)
+    with sync_playwright() as playwright:
+        browser = _launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+            asked: list[str] = []
+            problems: list[str] = []
+            page.on("request", lambda request: asked.append(request.url))
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on(
+                "console",
+                lambda message: (
+                    problems.append(f"console {message.type}: {message.text}")
+                    if message.type in ("error", "warning")
+                    else None
+                ),
+            )
+            # given the page, opened as a user does
+            page.goto(f"{server}/graphql")
+            # then the editor renders with its opening query
+            editor = page.locator(".graphiql-query-editor .CodeMirror")
+            expect(editor).to_be_visible(timeout=20_000)
+            expect(editor).to_contain_text("kpiDefinitions")
+            # and the documentation explorer opens on the schema's root type
+            page.get_by_role("button", name="Show Documentation Explorer").click()
+            explorer = page.locator(".graphiql-doc-explorer")
+            expect(explorer).to_be_visible()
+            expect(explorer).to_contain_text("Query")
+            explorer.get_by_text("Query", exact=True).first.click()
+            expect(explorer).to_contain_text("kpiDefinitions")
+            # when a query is typed into the editor and run
+            editor.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            page.keyboard.type(f'{{ team(key: "{root}") {{ key name kpis')
+            page.keyboard.press("Escape")  # the hint list, if open
+            page.keyboard.type(f'(from: "2025-01-01", to: "{END}") {{ headcount {{ value')
+            page.keyboard.press("Escape")
+            page.keyboard.press("Control+Enter")
+            # then the answer shows the team's data
+            response = page.locator(".graphiql-response .CodeMirror")
+            expect(response).to_contain_text(f'"name": "{name}"', timeout=20_000)
+            expect(response).to_contain_text('"headcount": {')
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+        finally:
+            browser.close()  # type: ignore[attr-defined]
+    # and nothing was asked of any other host, and the page reported no error
+    assert asked, "the browser made no request"
+    outside = [url for url in asked if not url.startswith((server, "data:"))]
+    assert outside == [], outside
+    assert problems == [], problems
