@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,9 +25,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import graphiql
+from api.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND
 from api.schema import build_schema
 from api.settings import Settings
-from api.view import GraphQLView
+from api.view import GraphQLView, error_response
 from graph.engine import Engine
 from graph.store.engine import create_engine
 
@@ -139,5 +141,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             graphiql.assets(),
         ],
         middleware=[Middleware(AccessLog)],
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A path or method Starlette's router refuses (``/nope``, ``DELETE /healthz``) is
+    answered as every other refusal: a JSON error with its code."""
+    assert isinstance(exc, HTTPException)
+    code = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}.get(exc.status_code, BAD_REQUEST)
+    message = {404: f"nothing is served at {request.url.path}"}.get(exc.status_code, exc.detail)
+    return error_response(exc.status_code, code, message, headers=exc.headers)

@@ -86,8 +86,10 @@ def error_response(
 
 def _code_of_http(exception: HTTPException) -> str:
     reason = exception.reason.lower()
+    if "not allowed when using get" in reason:  # a mutation over GET
+        return OPERATION_NOT_ALLOWED
     if exception.status_code == 405:
-        return OPERATION_NOT_ALLOWED if "are not allowed" in reason else METHOD_NOT_ALLOWED
+        return METHOD_NOT_ALLOWED
     if exception.status_code == 404:
         return NOT_FOUND
     if "content type" in reason:
@@ -165,13 +167,14 @@ class GraphQLView(GraphQL[Context, None]):
                 headers={"retry-after": str(RETRY_AFTER)},
             )
         except HTTPException as exception:
-            headers = {"allow": "GET, POST"} if exception.status_code == 405 else None
+            code = _code_of_http(exception)
+            status, headers = {
+                METHOD_NOT_ALLOWED: (405, {"allow": "GET, POST"}),
+                OPERATION_NOT_ALLOWED: (405, {"allow": "POST"}),
+                UNSUPPORTED_MEDIA_TYPE: (415, None),
+            }.get(code, (exception.status_code, None))
             return error_response(
-                exception.status_code,
-                _code_of_http(exception),
-                exception.reason,
-                media_type=media_type,
-                headers=headers,
+                status, code, exception.reason, media_type=media_type, headers=headers
             )
 
     @staticmethod
@@ -195,9 +198,9 @@ class GraphQLView(GraphQL[Context, None]):
     # -- Strawberry's hooks ----------------------------------------------------------------------
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        engine: Engine | None = request.app.state.engine
+        engine: Engine | None = getattr(request.app.state, "engine", None)
         if engine is None:
-            error = request.app.state.engine_error
+            error = getattr(request.app.state, "engine_error", None)
             raise _NotReady(
                 "the rollup engine is still being built"
                 if error is None

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pytest
 
 from api.graphiql import ASSETS, DIRECTORY, OWN, POLICY
 from graph.engine import Engine
-from tests.api.live import generated_engine, live_server
+from tests.api.live import generated_engine
 from tests.conftest import IN_CI
 
 END = date(2026, 1, 1)
@@ -46,12 +45,6 @@ ARGS = [
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return generated_engine(tmp_path_factory.mktemp("bundle"), teams=20, seed=47, end=END)
-
-
-@pytest.fixture(scope="module")
-def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(engine, tmp_path_factory.mktemp("store") / "empty.db") as url:
-        yield url
 
 
 def _sha384(data: bytes) -> str:

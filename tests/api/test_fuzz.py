@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
-from tests.api.live import generated_engine, live_server
+from graph.engine import Engine
+from tests.api.live import generated_engine
 
 END = date(2026, 1, 1)
 #: documents sent by the GraphQL test (the HTTP test adds its own)
@@ -40,11 +40,8 @@ class Tally:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app under uvicorn over a generated org; yields its base URL."""
-    engine = generated_engine(tmp_path_factory.mktemp("bundle"), teams=30, seed=43, end=END)
-    with live_server(engine, tmp_path_factory.mktemp("store") / "empty.db") as url:
-        yield url
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    return generated_engine(tmp_path_factory.mktemp("bundle"), teams=30, seed=43, end=END)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from gql import Client, gql
 from gql.transport.httpx import HTTPXAsyncTransport
 
 from graph.engine import Engine, Kpi
-from tests.api.live import generated_engine, live_server
+from tests.api.live import generated_engine
 
 END = date(2026, 1, 1)
 AUDIT = Path(__file__).resolve().parents[1] / "http_audit"
@@ -24,12 +23,6 @@ AUDIT = Path(__file__).resolve().parents[1] / "http_audit"
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return generated_engine(tmp_path_factory.mktemp("bundle"), teams=30, seed=41, end=END)
-
-
-@pytest.fixture(scope="module")
-def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(engine, tmp_path_factory.mktemp("store") / "empty.db") as url:
-        yield url
 
 
 async def test_a_graphql_client_library_reads_a_team(server: str, engine: Engine) -> None:

@@ -182,7 +182,7 @@ async def test_the_same_mistake_on_many_fields_is_answered_once(
             400,
             "BAD_REQUEST",
         ),
-        (b"{ __typename }", {"content-type": "text/plain"}, 400, "UNSUPPORTED_MEDIA_TYPE"),
+        (b"{ __typename }", {"content-type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"),
         (b"x" * (200 * 1024), {"content-type": "application/json"}, 413, "PAYLOAD_TOO_LARGE"),
     ],
 )
@@ -212,6 +212,28 @@ async def test_methods_and_sizes_out_of_bounds(engine: Engine, tmp_path: Path) -
     assert large.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert ok.status_code == 400  # within the limit: parsed, and an unknown field
     assert ok.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_paths_and_operations_the_server_does_not_serve_get_a_code(
+    client: httpx.AsyncClient,
+) -> None:
+    # a mutation over GET (the schema has none: refused before it is looked at)
+    mutation = await client.get("/graphql", params={"query": "mutation { x }"})
+    assert mutation.status_code == 405
+    assert mutation.headers["allow"] == "POST"
+    assert mutation.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
+    # a path nothing is served at, a missing asset, a method a route does not take
+    for path in ("/nope", "/static/graphiql/nope.js"):
+        missing = await client.get(path)
+        assert missing.status_code == 404
+        assert missing.json()["errors"][0] == {
+            "message": f"nothing is served at {path}",
+            "extensions": {"code": "NOT_FOUND"},
+        }
+    delete = await client.delete("/healthz")
+    assert delete.status_code == 405
+    assert delete.headers["allow"] == "GET, HEAD"
+    assert delete.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
 async def test_a_server_still_building_says_so(engine: Engine, tmp_path: Path) -> None:
