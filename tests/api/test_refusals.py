@@ -232,7 +232,7 @@ async def test_paths_and_operations_the_server_does_not_serve_get_a_code(
         }
     delete = await client.delete("/healthz")
     assert delete.status_code == 405
-    assert delete.headers["allow"] == "GET, HEAD"
+    assert set(delete.headers["allow"].split(", ")) == {"GET", "HEAD"}  # Starlette: any order
     assert delete.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
