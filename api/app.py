@@ -30,7 +30,7 @@ from api.schema import build_schema
 from api.settings import Settings
 from api.view import GraphQLView, error_response
 from graph.engine import Engine
-from graph.store.engine import create_engine
+from store.database import create_engine
 
 log = logging.getLogger("orgraph.access")
 

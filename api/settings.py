@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 
 from api.limits import Limits
 from graph.initiatives import Initiatives, InitiativesError, default_initiatives
-from graph.store.engine import DEFAULT_DATABASE_URL
+from store.database import DEFAULT_DATABASE_URL
 
 
 class SettingsError(ValueError):

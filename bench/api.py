@@ -99,7 +99,7 @@ def serve(bundle: str, port: str) -> None:
     from api.app import create_app
     from api.settings import Settings
     from graph.engine import Engine
-    from graph.frames import read_bundle
+    from store.frames import read_bundle
 
     engine = Engine(read_bundle(Path(bundle)))
     engine.view(END)  # the structure date the queries ask for, built before serving
@@ -154,8 +154,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     options = parser.parse_args()
     from graph.engine import Engine
-    from graph.frames import read_bundle
-    from loaders.synthetic import generate_bundle
+    from store.frames import read_bundle
+    from synthetic import generate_bundle
 
     with tempfile.TemporaryDirectory(prefix="orgraph-bench-api-") as work:
         bundle = Path(work) / "bundle"

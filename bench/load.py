@@ -27,22 +27,22 @@ from typing import Any
 
 import asyncpg
 
-from graph.store.engine import create_engine, normalize_url
-from graph.store.migrate import upgrade
-from loaders.contract import ENTITIES, Kind
 from loaders.ingest import WARNING_COLUMNS, LoadOptions, load_bundle
+from store.contract import ENTITIES, Kind
+from store.database import create_engine, normalize_url
+from store.migrate import upgrade
 
 FACTS = [entity.name for entity in ENTITIES if not entity.dimension]
 END = date(2026, 1, 1)  # fixed, so every run generates the same bundle
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- steps, each run in a child process -------------------------------------------------------
 def step_generate(directory: Path, teams: int) -> dict[str, Any]:
-    from loaders.synthetic import generate_bundle
+    from synthetic import generate_bundle
 
     started = time.perf_counter()
     report = generate_bundle(directory, teams=teams, seed=1, end=END)
@@ -129,7 +129,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
 def child(args: list[str]) -> None:
     step, directory, *rest = args
     result = STEPS[step](Path(directory), *(int(a) if a.isdigit() else a for a in rest))
-    result["peak_mb"] = _peak_mb()
+    result["peak_mb"] = peak_mb()
     print(json.dumps(result))
 
 
@@ -150,17 +150,17 @@ def _run(*args: str) -> dict[str, Any]:
     return run_child("bench.load", *args)
 
 
-def _psql(server: str, sql: str) -> None:
+def psql(server: str, sql: str) -> None:
     plain = normalize_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(
         ["psql", "-q", plain, "-c", f"SET client_min_messages = warning; {sql}"], check=True
     )
 
 
-def _new_schema(server: str) -> tuple[str, str]:
+def new_schema(server: str) -> tuple[str, str]:
     """A fresh schema for one step, and the URL that points into it."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
-    _psql(server, f"CREATE SCHEMA {schema}")
+    psql(server, f"CREATE SCHEMA {schema}")
     url = normalize_url(server).update_query_dict({"options": f"-c search_path={schema}"})
     return schema, url.render_as_string(hide_password=False)
 
@@ -193,16 +193,16 @@ def main() -> None:
             db = work / f"store-{teams}.db"
             db.unlink(missing_ok=True)
             results.append(("load → SQLite", _run("load", str(bundle), f"sqlite:///{db}")))
-            schema, url = _new_schema(options.pg)
+            schema, url = new_schema(options.pg)
             try:
                 results.append(("load → PostgreSQL", _run("load", str(bundle), url)))
             finally:
-                _psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
-            schema, url = _new_schema(options.pg)
+                psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
+            schema, url = new_schema(options.pg)
             try:
                 results.append(("raw COPY yardstick", _run("yardstick", str(bundle), url)))
             finally:
-                _psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
+                psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
             for step, result in results:
                 seconds = result["seconds"]
                 all_rows = "" if step.startswith("raw") else f"{total:,}"

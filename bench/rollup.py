@@ -34,10 +34,10 @@ from typing import Any
 
 import asyncpg
 
-from bench.load import END, _new_schema, _peak_mb, _psql, run_child, step_generate, step_load
+from bench.load import END, new_schema, peak_mb, psql, run_child, step_generate, step_load
 from graph import initiatives
 from graph.engine import Engine, Kpi, OrgView
-from graph.store.engine import create_engine, normalize_url
+from store.database import create_engine, normalize_url
 
 START = END - timedelta(days=365)
 DEFAULTS = initiatives.Initiatives.load()
@@ -129,7 +129,7 @@ def step_engine(url: str) -> dict[str, Any]:
         "unresolved": report.unresolved_incidents,
         "headcount_by_role": report.headcount_by_role,
     }
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     return out
 
 
@@ -258,7 +258,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         step, *rest = sys.argv[2:]
         result = STEPS[step](*rest)
-        result.setdefault("peak_mb", _peak_mb())
+        result.setdefault("peak_mb", peak_mb())
         print(json.dumps(result))
         return
     parser = argparse.ArgumentParser(
@@ -282,7 +282,7 @@ def main() -> None:
             bundle = Path(work) / f"bundle-{teams}"
             _run("generate", str(bundle), str(teams))
             stores: list[tuple[str, str]] = []
-            schema, url = _new_schema(options.pg)
+            schema, url = new_schema(options.pg)
             try:
                 _run("load", str(bundle), url)
                 stores.append(("PostgreSQL", url))
@@ -315,7 +315,7 @@ def main() -> None:
                     )
                     print("\n".join(rows), flush=True)
             finally:
-                _psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
+                psql(options.pg, f"DROP SCHEMA {schema} CASCADE")
     print()
     print("\n".join(rows))
     if problems:

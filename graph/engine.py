@@ -35,7 +35,6 @@ from graph.catalogue import Kpi as Kpi  # re-exported: the engine's callers name
 from graph.comparisons import Comparison
 from graph.contributions import ContributionIndex, Contributions, changes_per_engineer_per_week
 from graph.delivery import DeliveryIndex, DeliveryKpis
-from graph.frames import COLUMNS, OrgFrames
 from graph.lru import Lru
 from graph.measures import Rate
 from graph.membership import (
@@ -66,8 +65,10 @@ from graph.samples import (
 from graph.services import ServiceDeliveryIndex
 from graph.spans import ENTITIES, Span, data_spans
 from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
-from graph.tree import OrgTree, ServiceVersion, TeamVersion, build_org_tree
+from graph.tree import OrgTree, build_org_tree
 from graph.trends import Grain, periods
+from store.frames import COLUMNS, OrgFrames
+from store.rows import ServiceVersion, TeamVersion
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -295,7 +296,7 @@ class Engine:
     @classmethod
     async def from_store(cls, engine: AsyncEngine, config: KpiConfig | None = None) -> Engine:
         """An engine over everything the store holds."""
-        from graph.store.frames import latest_load, read_frames
+        from store.read import latest_load, read_frames
 
         loaded_through = await latest_load(engine)  # before the read: a later load is re-read
         built = cls(await read_frames(engine), config)
@@ -310,7 +311,7 @@ class Engine:
         load that wrote teams or services changes attribution and structure everywhere and
         rebuilds everything; people rebuild headcount and contributions. Cached views are
         dropped either way (the next request builds its structure date again)."""
-        from graph.store.frames import latest_load, loads_since, read_frames
+        from store.read import latest_load, loads_since, read_frames
 
         started = time.perf_counter()
         loads = await loads_since(engine, self.loaded_through)

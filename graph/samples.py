@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from graph.frames import OrgFrames
 from graph.rollup import attribute_to_owner
+from store.frames import OrgFrames
 
 PRODUCTION = "production"
 HOUR_MICROS = 3_600_000_000

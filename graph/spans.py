@@ -22,8 +22,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from graph.catalogue import Source
-from graph.frames import OrgFrames
-from graph.store.models import OPEN_START
+from store.frames import OrgFrames
+from store.models import OPEN_START
 
 
 @dataclass(frozen=True)

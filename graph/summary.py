@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.store import queries
 from graph.tree import build_org_tree
+from store import queries
 
 
 @dataclass(frozen=True)

@@ -19,36 +19,12 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 import networkx as nx
 
-
-@dataclass(frozen=True, slots=True)
-class TeamVersion:
-    """One validity interval of a team: ``valid_to`` exclusive, ``None`` = still valid."""
-
-    id: str
-    name: str
-    parent_id: str | None
-    type: str | None
-    valid_from: date
-    valid_to: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceVersion:
-    """One validity interval of a service and the team owning it then."""
-
-    id: str
-    name: str
-    owner_team_id: str
-    platform: str | None
-    valid_from: date
-    valid_to: date | None
-
+from store.rows import ServiceVersion, TeamVersion
 
 _V = TypeVar("_V", TeamVersion, ServiceVersion)
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from loaders.contract import Entity
 from loaders.problems import Problem
 from loaders.reader import LINE
 from loaders.validate import TypedBatch, record_text, typed_schema
+from store.contract import Entity
 
 _EARLIEST = date.min
 

@@ -28,16 +28,16 @@ from typing import Any
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from graph.store.bulk import BulkSession, bulk_session
-from graph.store.migrate import upgrade
-from graph.store.models import OPEN_START
-from loaders.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
 from loaders.dimensions import DimensionRows, check_history, find_parent_cycles
 from loaders.problems import Problem, ordered, write_rejects
 from loaders.reader import LINE, FileReader, FileRejected
 from loaders.validate import TypedBatch, convert_batch, record_text, typed_schema
+from store.bulk import BulkSession, bulk_session
+from store.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
+from store.migrate import upgrade
+from store.models import OPEN_START
 
-#: Flag columns a load sets on rows it warned about (see graph/store/models.py).
+#: Flag columns a load sets on rows it warned about (see store/models.py).
 WARNING_COLUMNS = {
     "changes": ("warn_first_commit_after_merge", "warn_deployed_before_merge"),
     "reviews": ("warn_before_open",),

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from loaders.contract import ENTITIES
+from store.contract import ENTITIES
 
 #: Files in load order (teams, people, ... debt): a consequence always comes after its cause.
 _LOAD_ORDER = {entity.name: rank for rank, entity in enumerate(ENTITIES)}

@@ -24,8 +24,8 @@ import numpy as np
 import orjson
 import polars as pl
 
-from loaders.contract import Entity
 from loaders.problems import Problem
+from store.contract import Entity
 
 #: Rows per batch: the Python reader holds a batch as Python objects, polars as columns; larger
 #: batches mean fewer joins against the id frames of earlier files (each join hashes them).

@@ -21,9 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from loaders.contract import ORDERINGS, Column, Entity, Kind
 from loaders.problems import Problem
 from loaders.reader import LINE, RawBatch
+from store.contract import ORDERINGS, Column, Entity, Kind
 
 _parse_timestamp = datetime.fromisoformat
 _parse_date = date.fromisoformat
@@ -36,7 +36,7 @@ class CellError(ValueError):
 def convert_cell(column: Column, cell: str, default_zone: tzinfo | None = None) -> Any:
     """The typed value of one cell, or :class:`CellError` naming what is wrong.
 
-    >>> from loaders.contract import ENTITY_BY_NAME
+    >>> from store.contract import ENTITY_BY_NAME
     >>> convert_cell(ENTITY_BY_NAME["reviews"].column("submitted_at"), "2025-01-02T03:04:05Z")
     datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
     """

@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
-from graph.store.engine import normalize_url
+from store.database import normalize_url
 
 # CI runs the same examples every time (a new counterexample is found locally, not in CI).
 settings.register_profile("ci", derandomize=True)

@@ -16,8 +16,8 @@ import uvicorn
 from api.app import create_app
 from api.settings import Settings
 from graph.engine import Engine
-from graph.frames import read_bundle
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 
 
 def generated_engine(directory: Path, *, teams: int, seed: int, end: date) -> Engine:

@@ -19,9 +19,9 @@ from api.app import create_app
 from api.settings import Settings
 from graph.catalogue import CATALOGUE, Kpi
 from graph.engine import Engine
-from graph.frames import read_bundle
 from graph.tiers import change_failure_tier, lead_time_tier, restore_tier
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.api.http import asgi_client, graphql
 
 END = date(2026, 1, 1)

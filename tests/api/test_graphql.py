@@ -20,8 +20,8 @@ from api.app import create_app
 from api.schema import schema
 from api.settings import Settings
 from graph.engine import Engine, Kpi, OrgView
-from graph.frames import read_bundle
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.api.http import asgi_client, graphql
 
 END = date(2026, 1, 1)
@@ -181,7 +181,7 @@ def test_every_type_field_argument_and_enum_value_is_described() -> None:
 
 def test_schema_graphql_is_what_export_schema_prints() -> None:
     printed = subprocess.run(
-        [sys.executable, "-c", "from api.cli import main; main()", "export-schema"],
+        [sys.executable, "-c", "from cli import main; main()", "export-schema"],
         capture_output=True,
         text=True,
         check=True,
@@ -341,8 +341,8 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
     # given the app over a real SQLite store, its engine built from the store at start-up
     from sqlalchemy import event
 
-    from graph.store.engine import create_engine
     from loaders.ingest import load_bundle
+    from store.database import create_engine
 
     bundle = tmp_path / "bundle"
     generate_bundle(bundle, teams=40, seed=32, end=END)

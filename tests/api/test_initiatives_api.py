@@ -16,9 +16,9 @@ from api.app import create_app
 from api.settings import Settings
 from graph import initiatives
 from graph.engine import Engine
-from graph.frames import read_bundle
 from graph.initiatives import Initiatives
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.api.http import asgi_client, graphql
 
 END = date(2026, 1, 1)

@@ -16,8 +16,8 @@ from api.app import create_app
 from api.limits import Limits
 from api.settings import Settings
 from graph.engine import Engine, OrgView
-from graph.frames import read_bundle
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.api.http import asgi_client
 
 END = date(2026, 1, 1)

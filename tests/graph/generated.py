@@ -9,15 +9,15 @@ from pathlib import Path
 
 import polars as pl
 
-from graph.store.models import OPEN_START
-from graph.tree import TeamVersion
-from loaders.synthetic import generate_bundle
+from store.models import OPEN_START
+from store.rows import TeamVersion
+from synthetic import generate_bundle
 
 END = date(2026, 1, 1)
 History = dict[str, list[tuple[date, date | None, str]]]
 
 
-def _read(bundle: Path, entity: str) -> pl.DataFrame:
+def read(bundle: Path, entity: str) -> pl.DataFrame:
     return pl.read_csv(bundle / f"{entity}.csv", infer_schema=False)
 
 
@@ -70,18 +70,18 @@ class GeneratedOrg:
 def generated_org(directory: Path, *, seed: int, teams: int = 40) -> GeneratedOrg:
     generate_bundle(directory, teams=teams, seed=seed, end=END)
     return GeneratedOrg(
-        teams=_dates(_read(directory, "teams")),
-        people=_dates(_read(directory, "people")),
-        services=_dates(_read(directory, "services")),
-        deployments=_stamps(_read(directory, "deployments"), "finished_at").with_columns(
+        teams=_dates(read(directory, "teams")),
+        people=_dates(read(directory, "people")),
+        services=_dates(read(directory, "services")),
+        deployments=_stamps(read(directory, "deployments"), "finished_at").with_columns(
             pl.col("environment").fill_null("production")
         ),
-        changes=_stamps(_read(directory, "changes"), "merged_at"),
-        incidents=_read(directory, "incidents"),
+        changes=_stamps(read(directory, "changes"), "merged_at"),
+        incidents=read(directory, "incidents"),
         coverage=_counts(
-            _stamps(_read(directory, "coverage"), "measured_at"), "covered_lines", "total_lines"
+            _stamps(read(directory, "coverage"), "measured_at"), "covered_lines", "total_lines"
         ),
-        debt=_counts(_stamps(_read(directory, "debt"), "measured_at"), "debt_minutes"),
+        debt=_counts(_stamps(read(directory, "debt"), "measured_at"), "debt_minutes"),
     )
 
 

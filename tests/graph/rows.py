@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from graph.frames import COLUMNS, OrgFrames, empty, typed
+from store.frames import COLUMNS, OrgFrames, empty, typed
 
 Row = dict[str, object]
 

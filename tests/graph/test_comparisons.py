@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.comparisons import compare, peer_percentile, z_score
-from graph.store.models import OPEN_START
-from graph.tree import TeamVersion, build_org_tree
+from graph.tree import build_org_tree
+from store.models import OPEN_START
+from store.rows import TeamVersion
 
 VALUES = {"root": 10.0, "a": 1.0, "b": 3.0, "c": 5.0, "d": None, "gone": 99.0}
 

@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 
 from graph.delivery import DeliveryIndex
-from graph.store.models import OPEN_START
 from graph.tiers import DoraTier
-from graph.tree import TeamVersion, build_org_tree
+from graph.tree import build_org_tree
+from store.models import OPEN_START
+from store.rows import TeamVersion
 from tests.graph.generated import END, generated_org, team_on
 
 

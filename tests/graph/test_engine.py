@@ -11,9 +11,9 @@ import pytest
 
 from graph.comparisons import compare
 from graph.engine import Engine, Kpi
-from graph.frames import read_bundle
 from graph.trends import Grain, periods
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.graph.generated import END
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from graph.engine import Engine
-from graph.frames import read_bundle
 from graph.initiatives import (
     DEFAULT_FILE,
     Direction,
@@ -29,6 +28,7 @@ from graph.initiatives import (
     status,
     trend,
 )
+from store.frames import read_bundle
 from tests.graph.generated import END, generated_org, team_on, valid_on
 from tests.graph.rows import change, org, person, service, team
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from graph.engine import Engine, Kpi
-from graph.frames import OrgFrames, read_bundle
 from graph.measures import nearest_rank
 from graph.percentiles import ALPHA
 from graph.tree import OrgTree
-from loaders.synthetic import generate_bundle
+from store.frames import OrgFrames, read_bundle
+from synthetic import generate_bundle
 from tests.graph.generated import END, team_on
 
 Sample = tuple[str, date, float]  # team, day, hours

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from graph.catalogue import CATALOGUE, NullWhen
 from graph.engine import Engine, Kpi, KpiReport, OrgView
-from graph.frames import COLUMNS, OrgFrames, empty, typed
+from store.frames import COLUMNS, OrgFrames, empty, typed
 from tests.graph.generated import team_on
 
 DAY0 = date(2025, 1, 1)

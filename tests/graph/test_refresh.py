@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 
 from graph.engine import Engine, KpiReport
-from graph.store.engine import create_engine
 from loaders.ingest import load_bundle
-from loaders.synthetic import generate_bundle
+from store.database import create_engine
+from synthetic import generate_bundle
 from tests.conftest import Database
 
 END = date(2026, 1, 1)

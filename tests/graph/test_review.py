@@ -10,13 +10,13 @@ import polars as pl
 
 from graph.review import ReviewIndex
 from graph.tree import build_org_tree
-from tests.graph.generated import END, _read, generated_org, team_on
+from tests.graph.generated import END, generated_org, read, team_on
 
 
 def test_unreviewed_merge_rate_matches_a_plain_computation(tmp_path: Path) -> None:
     # given a generated org with changes merged without approval and reviews by their author
     org = generated_org(tmp_path, seed=9)
-    reviews = _read(tmp_path, "reviews")
+    reviews = read(tmp_path, "reviews")
     index = ReviewIndex(org.team_ids, org.services, org.changes, reviews)
     owners = org.history(org.services, "owner_team_id")
     approved: dict[str, set[str]] = {}

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from graph.engine import Engine, Kpi, OrgView
-from graph.frames import read_bundle
+from store.frames import read_bundle
 from tests.graph.rows import change, deployment, incident, org, person, review, service, team
 
 #: Four weeks of March 2025, the window of most scenarios.

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from graph.engine import Engine
-from graph.frames import read_bundle
 from graph.measures import nearest_rank
-from loaders.synthetic import generate_bundle
+from store.frames import read_bundle
+from synthetic import generate_bundle
 from tests.graph.generated import END
 from tests.graph.test_percentile_kpis import plain_lead_times
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.store.models import OPEN_START
-from graph.tree import OrgTree, ServiceVersion, TeamVersion, build_org_tree, service_node
+from graph.tree import OrgTree, build_org_tree, service_node
+from store.models import OPEN_START
+from store.rows import ServiceVersion, TeamVersion
 
 D = date.fromisoformat
 

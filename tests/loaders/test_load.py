@@ -9,8 +9,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from graph.store.engine import create_engine
 from loaders.ingest import LoadFailed, LoadOptions, LoadReport, load_bundle
+from store.database import create_engine
 from tests.builders import Rows, base_bundle, with_row, write_bundle
 from tests.conftest import Database
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli import app
 from tests.builders import Rows, append_text, base_bundle, with_row, write_bundle
 from tests.conftest import Database
 

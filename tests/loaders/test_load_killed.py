@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from loaders.synthetic import generate_bundle
+from synthetic import generate_bundle
 from tests.builders import base_bundle, write_bundle
 from tests.conftest import PG_URL, Database, plain_url
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def _orgraph(*args: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-c", "from api.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from cli import main; main()", *args]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

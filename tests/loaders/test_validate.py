@@ -8,9 +8,9 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.contract import Column, Entity, Kind
 from loaders.reader import LINE, RawBatch
 from loaders.validate import CellError, convert_batch, convert_cell
+from store.contract import Column, Entity, Kind
 
 DIGITS = st.text("0123456789", min_size=1, max_size=3)
 TIMESTAMPS = st.builds(

@@ -1,0 +1,26 @@
+"""The ``orgraph`` command line: one command per module."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import demo, generate, info, load, report, serve
+
+app = typer.Typer(
+    name="orgraph",
+    help="Org graph and engineering KPIs: load an org, explore it, serve the GraphQL API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("load")(load.load)
+app.command("generate")(generate.generate)
+app.command("info")(info.info)
+app.command("report")(report.report)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.command("export-schema")(serve.export_schema)
+
+
+def main() -> None:
+    app()
