@@ -24,11 +24,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import graphiql
-from api.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND
+from api.core import graphiql
+from api.core.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND
+from api.core.http import GraphQLView, error_response
 from api.schema import build_schema
 from api.settings import Settings
-from api.view import GraphQLView, error_response
 from graph.engine import Engine
 from store.database import create_engine
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from api.limits import Limits
+from api.core.limits import Limits
 from graph.initiatives import Initiatives, InitiativesError, default_initiatives
 from store.database import DEFAULT_DATABASE_URL
 

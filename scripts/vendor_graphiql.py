@@ -1,9 +1,9 @@
 """Fetch GraphiQL's assets again from the npm registry and check them against their pins.
 
     .venv/bin/python scripts/vendor_graphiql.py          # check: fetch, compare, change nothing
-    .venv/bin/python scripts/vendor_graphiql.py --write  # also (re)write api/static/graphiql/
+    .venv/bin/python scripts/vendor_graphiql.py --write  # also (re)write api/core/static/graphiql/
 
-``npm pack`` downloads each pinned package (``api.graphiql.ASSETS``); every file must hash to
+``npm pack`` downloads each pinned package (``api.core.graphiql.ASSETS``); every file must hash to
 its pinned SHA-384, or the script stops and writes nothing. To move to a new version, change
 the version and the hash in ``ASSETS`` (the hash from ``openssl dgst -sha384 -binary FILE |
 base64``, or the ``integrity`` the package's CDN page shows), run with ``--write``, and try the
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.graphiql import ASSETS, DIRECTORY
+from api.core.graphiql import ASSETS, DIRECTORY
 
 #: A package without a licence file of its own takes its repository's (with this note).
 BORROWED = {
@@ -86,7 +86,7 @@ def main() -> int:
         path for path, data in files.items() if not path.exists() or path.read_bytes() != data
     ]
     for path in changed:
-        print(f"{'writing' if write else 'differs'}: {path.relative_to(DIRECTORY.parents[2])}")
+        print(f"{'writing' if write else 'differs'}: {path.relative_to(DIRECTORY.parents[3])}")
         if write:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[path])

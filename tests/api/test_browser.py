@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.graphiql import ASSETS, DIRECTORY, OWN, POLICY
+from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY
 from graph.engine import Engine
 from tests.api.live import generated_engine
 from tests.conftest import IN_CI

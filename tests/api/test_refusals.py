@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.limits import Limits
+from api.core.limits import Limits
 from api.settings import Settings
 from graph.engine import Engine, OrgView
 from store.frames import read_bundle

@@ -47,7 +47,7 @@ from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule, speci
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.errors import (
+from api.core.errors import (
     BAD_USER_INPUT,
     GRAPHQL_PARSE_FAILED,
     GRAPHQL_VALIDATION_FAILED,

@@ -1,7 +1,7 @@
 """The GraphQL types of cross-cutting initiatives (graph/initiatives.py, docs/initiatives.md).
 
-``api.schema`` reaches these through ``strawberry.lazy``, and this module imports the shared
-types from it, so neither module needs the other while it is being imported."""
+``api.teams`` and ``api.schema`` reach these through ``strawberry.lazy``, so that this module
+can import the team type while neither needs the other during its own import."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api.errors import ApiError
-from api.schema import AfterArg, Connection, Context, FirstArg, Kpi, Team, _connection
-from graph import initiatives as engine
+from api.core.connections import AfterArg, Connection, FirstArg, connection
+from api.core.context import Context
+from api.core.errors import ApiError
+from api.kpis.types import Kpi
+from api.teams.types import Team
+from graph import initiatives as model
 from graph.engine import OrgView
 
 
@@ -83,13 +86,13 @@ class InitiativePoint:
     )
 
     @classmethod
-    def of(cls, point: engine.Point) -> InitiativePoint:
+    def of(cls, point: model.Point) -> InitiativePoint:
         return cls(on=point.on, value=point.value, sample_size=point.sample)
 
 
 @strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
 class InitiativeStatus:
-    found: strawberry.Private[engine.Status]
+    found: strawberry.Private[model.Status]
     view: strawberry.Private[OrgView]
     initiative: Initiative = strawberry.field(description="The initiative.")
     team: Team = strawberry.field(description="The team whose subtree is measured.")
@@ -123,7 +126,7 @@ class InitiativeStatus:
     )
 
     @classmethod
-    def of(cls, found: engine.Status, view: OrgView) -> InitiativeStatus:
+    def of(cls, found: model.Status, view: OrgView) -> InitiativeStatus:
         return cls(
             found=found,
             view=view,
@@ -148,7 +151,7 @@ class InitiativeStatus:
     def trend(self, info: Info[Context, None]) -> list[InitiativePoint]:
         info.context.check_deadline()
         found = self.found
-        points = engine.trend(self.view, found.initiative, found.team, found.on)
+        points = model.trend(self.view, found.initiative, found.team, found.on)
         return [InitiativePoint.of(point) for point in points]
 
 
@@ -183,7 +186,7 @@ UnderArg = Annotated[
     "a start and a deadline (docs/initiatives.md)."
 )
 class Initiative:
-    definition: strawberry.Private[engine.Initiative]
+    definition: strawberry.Private[model.Initiative]
 
     key: str = strawberry.field(description="Stable key from the initiatives file.")
     name: str = strawberry.field(description="Display name.")
@@ -218,7 +221,7 @@ class Initiative:
     forecast_weeks: int = strawberry.field(description="Recent weeks the pace is fitted over.")
 
     @classmethod
-    def of(cls, definition: engine.Initiative) -> Initiative:
+    def of(cls, definition: model.Initiative) -> Initiative:
         d = definition
         return cls(
             definition=d,
@@ -228,8 +231,8 @@ class Initiative:
             measure=InitiativeMeasure[d.measure.name],
             computation=d.explain(),
             kpi=None if d.kpi is None else Kpi[d.kpi.name],
-            roles=sorted(d.roles) if d.measure is engine.Measure.ROLE_SHARE else [],
-            platforms=sorted(d.platforms) if d.measure is engine.Measure.PLATFORM_SHARE else [],
+            roles=sorted(d.roles) if d.measure is model.Measure.ROLE_SHARE else [],
+            platforms=sorted(d.platforms) if d.measure is model.Measure.PLATFORM_SHARE else [],
             window_days=d.window_days if d.windowed else None,
             sample_kind=d.sample_kind,
             target=d.target,
@@ -255,9 +258,9 @@ class Initiative:
         view = info.context.engine.view(day)
         if team not in view.tree:
             raise ApiError(f"unknown team {team!r}")
-        if not engine.in_scope(view, self.definition, team):
+        if not model.in_scope(view, self.definition, team):
             return None
-        return InitiativeStatus.of(engine.status(view, self.definition, team, day), view)
+        return InitiativeStatus.of(model.status(view, self.definition, team, day), view)
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
@@ -303,11 +306,11 @@ class Initiative:
         view = info.context.engine.view(day)
         if under not in view.tree:
             raise ApiError(f"unknown team {under!r}")
-        chosen: list[engine.Standing] = []
-        if engine.in_scope(view, self.definition, under):
-            behind, ahead = engine.standings(view, self.definition, under, day)
+        chosen: list[model.Standing] = []
+        if model.in_scope(view, self.definition, under):
+            behind, ahead = model.standings(view, self.definition, under, day)
             chosen = behind if laggards else ahead
-        return _connection(
+        return connection(
             [
                 InitiativeStanding(
                     key=s.team,
@@ -333,7 +336,7 @@ def team_initiatives(
     """Every initiative whose scope holds ``team``, for its subtree."""
     info.context.check_deadline()
     return [
-        InitiativeStatus.of(engine.status(view, d, team, on), view)
+        InitiativeStatus.of(model.status(view, d, team, on), view)
         for d in info.context.initiatives.initiatives
-        if engine.in_scope(view, d, team)
+        if model.in_scope(view, d, team)
     ]

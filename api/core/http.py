@@ -30,8 +30,9 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api import graphiql
-from api.errors import (
+from api.core import graphiql
+from api.core.context import Context
+from api.core.errors import (
     BAD_REQUEST,
     CLIENT_CODES,
     INTERNAL_SERVER_ERROR,
@@ -44,7 +45,6 @@ from api.errors import (
     UNSUPPORTED_MEDIA_TYPE,
     URI_TOO_LONG,
 )
-from api.schema import Context
 from graph.engine import Engine
 from graph.initiatives import Initiatives, default_initiatives
 

@@ -1,0 +1,445 @@
+"""The GraphQL types of KPIs: the enums (from the engine's, with their descriptions), a KPI's definition, one metric with its comparisons, the report of a subtree, trends and headcount."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from graph.catalogue import CATALOGUE
+from graph.catalogue import KpiDefinition as EngineDefinition
+from graph.engine import Kpi as EngineKpi
+from graph.engine import KpiReport as EngineReport
+from graph.engine import Metric as EngineMetric
+from graph.spans import Span
+from graph.tiers import DoraTier as EngineTier
+
+#: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`
+#: enum value and of `kpiDefinitions`, from the catalogue (docs/kpis.md has the definitions).
+KPI_TEXT: dict[EngineKpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
+
+
+@strawberry.enum(description="Every KPI of a report, by the name of its `KpiReport` field.")
+class Kpi(Enum):
+    DEPLOYMENTS_PER_WEEK = strawberry.enum_value(
+        "DEPLOYMENTS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
+    )
+    DEPLOYMENT_DAYS_PER_WEEK = strawberry.enum_value(
+        "DEPLOYMENT_DAYS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
+    )
+    CHANGE_FAILURE_RATE = strawberry.enum_value(
+        "CHANGE_FAILURE_RATE", description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
+    )
+    LEAD_TIME_HOURS_P50 = strawberry.enum_value(
+        "LEAD_TIME_HOURS_P50", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
+    )
+    LEAD_TIME_HOURS_P90 = strawberry.enum_value(
+        "LEAD_TIME_HOURS_P90", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
+    )
+    TIME_TO_RESTORE_HOURS_P50 = strawberry.enum_value(
+        "TIME_TO_RESTORE_HOURS_P50", description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
+    )
+    TIME_TO_FIRST_REVIEW_HOURS_P50 = strawberry.enum_value(
+        "TIME_TO_FIRST_REVIEW_HOURS_P50",
+        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50],
+    )
+    REVIEW_TO_MERGE_HOURS_P50 = strawberry.enum_value(
+        "REVIEW_TO_MERGE_HOURS_P50", description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
+    )
+    UNREVIEWED_MERGE_RATE = strawberry.enum_value(
+        "UNREVIEWED_MERGE_RATE", description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
+    )
+    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
+        "CHANGES_PER_ENGINEER_PER_WEEK",
+        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK],
+    )
+    CODE_COVERAGE = strawberry.enum_value(
+        "CODE_COVERAGE", description=KPI_TEXT[EngineKpi.CODE_COVERAGE]
+    )
+    TECHNICAL_DEBT_MINUTES = strawberry.enum_value(
+        "TECHNICAL_DEBT_MINUTES", description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
+    )
+    HEADCOUNT = strawberry.enum_value("HEADCOUNT", description=KPI_TEXT[EngineKpi.HEADCOUNT])
+    SDE_RATIO = strawberry.enum_value("SDE_RATIO", description=KPI_TEXT[EngineKpi.SDE_RATIO])
+    INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "INBOUND_REMOTE_CONTRIBUTION_RATE",
+        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE],
+    )
+    OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
+        "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
+        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE],
+    )
+    NATIVE_AWS_MIGRATION_SHARE = strawberry.enum_value(
+        "NATIVE_AWS_MIGRATION_SHARE", description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
+    )
+
+
+@strawberry.enum(
+    description="A DORA performance tier (2023 State of DevOps report). Each key has its own "
+    "thresholds, in docs/kpis.md: deployment frequency by deployment days, lead time p50 under "
+    "24 / 168 / 720 hours, change failure rate at most 5 / 10 / 15 %, time to restore p50 "
+    "under 1 / 24 / 168 hours for elite / high / medium."
+)
+class DoraTier(Enum):
+    ELITE = strawberry.enum_value("ELITE", description="The best of the four clusters.")
+    HIGH = strawberry.enum_value("HIGH", description="The second cluster.")
+    MEDIUM = strawberry.enum_value("MEDIUM", description="The third cluster.")
+    LOW = strawberry.enum_value("LOW", description="Beyond the medium threshold.")
+
+
+@strawberry.enum(description="The period of each point of a trend.")
+class Grain(Enum):
+    WEEK = strawberry.enum_value("WEEK", description="7-day periods counted from `from`.")
+    MONTH = strawberry.enum_value(
+        "MONTH", description="Calendar months, the first and last cut to the window."
+    )
+
+
+@strawberry.enum(description="What a KPI's value counts.")
+class KpiUnit(Enum):
+    PER_WEEK = strawberry.enum_value("PER_WEEK", description="Events per week (days ÷ 7).")
+    DAYS_PER_WEEK = strawberry.enum_value("DAYS_PER_WEEK", description="Days (0..7) per week.")
+    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
+        "CHANGES_PER_ENGINEER_PER_WEEK",
+        description="Changes per software engineer per week: a team ratio.",
+    )
+    RATIO = strawberry.enum_value("RATIO", description="A share, 0..1 (show as a percentage).")
+    HOURS = strawberry.enum_value("HOURS", description="Hours.")
+    MINUTES = strawberry.enum_value("MINUTES", description="Minutes.")
+    PEOPLE = strawberry.enum_value("PEOPLE", description="People (a whole number).")
+
+
+@strawberry.enum(description="Which direction of a KPI is an improvement.")
+class Better(Enum):
+    HIGHER = strawberry.enum_value("HIGHER", description="Higher is better.")
+    LOWER = strawberry.enum_value("LOWER", description="Lower is better.")
+    NEITHER = strawberry.enum_value(
+        "NEITHER",
+        description="Neither: a size, or a figure whose good value depends on the team's aims.",
+    )
+
+
+@strawberry.enum(description="When a KPI is null rather than a number (docs/kpis.md).")
+class NullWhen(Enum):
+    NO_SERVICE = strawberry.enum_value(
+        "NO_SERVICE",
+        description="A rate over the subtree's services: 0 when nothing happened, null only when "
+        "the subtree owned no service in the window.",
+    )
+    EMPTY_SAMPLE = strawberry.enum_value(
+        "EMPTY_SAMPLE", description="A ratio or percentile: null when its sample is empty."
+    )
+    NO_ENGINEER = strawberry.enum_value(
+        "NO_ENGINEER",
+        description="A rate per engineer: null when the subtree had no engineer on the last day.",
+    )
+    NEVER = strawberry.enum_value("NEVER", description="A count: 0 when there is none.")
+
+
+@strawberry.type(
+    description="What one KPI is: its unit, which direction is better, whether it adds up over "
+    "teams, when it is null and how far the store's data for it reaches (docs/kpis.md)."
+)
+class KpiDefinition:
+    definition: strawberry.Private[EngineDefinition]
+    span: strawberry.Private[Span]
+
+    @strawberry.field(description="The KPI, as in `Team.trend(kpi:)`.")
+    def key(self) -> Kpi:
+        return Kpi[self.definition.kpi.name]
+
+    @strawberry.field(description="The `KpiReport` field that holds it.")
+    def field(self) -> str:
+        return self.definition.field
+
+    @strawberry.field(description="A short name to show.")
+    def name(self) -> str:
+        return self.definition.name
+
+    @strawberry.field(description="What it measures, with its unit.")
+    def description(self) -> str:
+        return self.definition.description
+
+    @strawberry.field(description="What its value counts.")
+    def unit(self) -> KpiUnit:
+        return KpiUnit[self.definition.unit.name]
+
+    @strawberry.field(description="Which direction is an improvement.")
+    def better(self) -> Better:
+        return Better[self.definition.better.name]
+
+    @strawberry.field(
+        description="True when a parent's value is the sum of its teams' (deployments, debt, "
+        "headcount): compare a team with `typicalMedian`, not with `orgValue`."
+    )
+    def additive(self) -> bool:
+        return self.definition.additive
+
+    @strawberry.field(description="What `Metric.sampleSize` counts for it.")
+    def sample(self) -> str:
+        return self.definition.sample
+
+    @strawberry.field(description="When its value is null.")
+    def null_when(self) -> NullWhen:
+        return NullWhen[self.definition.null_when.name]
+
+    @strawberry.field(
+        description="True for a state on the window's last day (headcount, coverage, ...), "
+        "false for events over the window."
+    )
+    def point_in_time(self) -> bool:
+        return self.definition.point_in_time
+
+    @strawberry.field(description="True for a percentile (`Metric.exact` may be false).")
+    def percentile(self) -> bool:
+        return self.definition.percentile
+
+    @strawberry.field(description="The data it reads (e.g. deployments, changes merged).")
+    def source(self) -> str:
+        return self.definition.source.value
+
+    @strawberry.field(description="The first day the store has data for it; null with none.")
+    def data_from(self) -> date | None:
+        return self.span.first
+
+    @strawberry.field(
+        description="The last day the store has data for it; null with none, or for a state "
+        "that holds until the history says otherwise (people, services, measurements)."
+    )
+    def data_to(self) -> date | None:
+        return self.span.last
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="One KPI over a window, with the sample behind it and its comparisons "
+    "(docs/kpis.md). Units are those of the `KpiReport` field it came from."
+)
+class Metric:
+    value: float | None = strawberry.field(
+        description="The KPI's value; null where docs/kpis.md says null (an empty sample, or "
+        "no service or no people for a rate)."
+    )
+    sample_size: int = strawberry.field(description="Events, people or services behind the value.")
+    exact: bool = strawberry.field(
+        description="False for a percentile read from the histograms: within 1% of the exact "
+        "nearest-rank value."
+    )
+    org_value: float | None = strawberry.field(description="The same KPI for the team's root.")
+    parent_value: float | None = strawberry.field(
+        description="The same KPI for the parent team (null for a root)."
+    )
+    peer_median: float | None = strawberry.field(
+        description="Nearest-rank median over the active siblings that have a value."
+    )
+    peer_percentile: float | None = strawberry.field(
+        description="Percentile rank among those peers, 0..100 (below, plus half of equal)."
+    )
+    z_score: float | None = strawberry.field(
+        description="(value - peers' mean) ÷ peers' population standard deviation; null with "
+        "fewer than two peers or no spread."
+    )
+    previous_value: float | None = strawberry.field(
+        description="The KPI over the window of the same length that ends at `from`."
+    )
+    coverage: float = strawberry.field(
+        description="Share of the window's days (0..1) that lie within the days the store has "
+        "data for this KPI (`KpiDefinition.dataFrom`..`dataTo`); a point-in-time KPI: 1 or 0 "
+        "for the window's last day. Below 1 the value misses part of its window: grey it out."
+    )
+    previous_coverage: float | None = strawberry.field(
+        description="The same for the previous window: a `previousValue` with a low coverage "
+        "is no base for a trend."
+    )
+    typical_median: float | None = strawberry.field(
+        description="The org's typical team: nearest-rank median of the KPI over the active "
+        "teams of the team's root at the team's depth (this team included) that have a value. "
+        "Compare with this rather than `orgValue`, which for an additive KPI is the org's total."
+    )
+    typical_mean: float | None = strawberry.field(description="The mean over the same teams.")
+    typical_teams: int | None = strawberry.field(
+        description="How many teams the typical figures are over."
+    )
+
+    @classmethod
+    def of(cls, metric: EngineMetric) -> Metric:
+        c = metric.comparison
+        return cls(
+            value=metric.value,
+            sample_size=metric.sample,
+            exact=metric.exact,
+            coverage=metric.coverage,
+            org_value=c.org_value if c else None,
+            parent_value=c.parent_value if c else None,
+            peer_median=c.peer_median if c else None,
+            peer_percentile=c.peer_percentile if c else None,
+            z_score=c.z_score if c else None,
+            previous_value=c.previous_value if c else None,
+            previous_coverage=c.previous_coverage if c else None,
+            typical_median=c.typical_median if c else None,
+            typical_mean=c.typical_mean if c else None,
+            typical_teams=c.typical_teams if c else None,
+        )
+
+
+#: what a KPI the query did not select holds (never served: see ``KpiReport``)
+NOT_ASKED = Metric(
+    value=None,
+    sample_size=0,
+    exact=True,
+    org_value=None,
+    parent_value=None,
+    peer_median=None,
+    peer_percentile=None,
+    z_score=None,
+    previous_value=None,
+    coverage=0.0,
+    previous_coverage=None,
+    typical_median=None,
+    typical_mean=None,
+    typical_teams=None,
+)
+
+
+@strawberry.type(description="How many people of a subtree have one role.")
+class RoleCount:
+    role: str = strawberry.field(description="The role as the source names it (e.g. SDE).")
+    count: int = strawberry.field(description="People in that role.")
+
+
+@strawberry.type(
+    description="Every KPI of one team's subtree over the window [from, to), in the org "
+    "structure of the team's structure date, each with its comparisons."
+)
+class KpiReport:
+    # Plain fields, not resolvers: a full report resolves about 170 fields, and a resolver
+    # costs several times a plain field. A KPI the query did not select holds NOT_ASKED, which
+    # is never served (``_asked`` falls back to every KPI when it cannot tell).
+    start: date = strawberry.field(name="from", description="First day of the window (inclusive).")
+    end: date = strawberry.field(
+        name="to", description="Day after the window's last day (exclusive)."
+    )
+    as_of: date = strawberry.field(description="The structure date the subtree is taken in.")
+    deployments_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
+    )
+    deployment_days_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
+    )
+    change_failure_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
+    )
+    lead_time_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
+    )
+    lead_time_hours_p90: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
+    )
+    time_to_restore_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
+    )
+    time_to_first_review_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50]
+    )
+    review_to_merge_hours_p50: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
+    )
+    unreviewed_merge_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
+    )
+    changes_per_engineer_per_week: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK]
+    )
+    code_coverage: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.CODE_COVERAGE])
+    technical_debt_minutes: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
+    )
+    headcount: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.HEADCOUNT])
+    sde_ratio: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.SDE_RATIO])
+    inbound_remote_contribution_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE]
+    )
+    outbound_remote_contribution_rate: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE]
+    )
+    native_aws_migration_share: Metric = strawberry.field(
+        description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
+    )
+    deployment_tier: DoraTier | None = strawberry.field(
+        description="DORA deployment frequency tier; null when the window had no successful "
+        "production deployment."
+    )
+    lead_time_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the median lead time for changes; null without one."
+    )
+    change_failure_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the change failure rate; null without one."
+    )
+    restore_tier: DoraTier | None = strawberry.field(
+        description="DORA tier of the median time to restore; null without one."
+    )
+    unresolved_incidents: int = strawberry.field(
+        description="Incidents started in the window and not resolved (beside time to restore)."
+    )
+    unmeasured_services: int = strawberry.field(
+        description="Services owned on the last day never measured for coverage (left out of it)."
+    )
+    headcount_by_role: list[RoleCount] = strawberry.field(
+        description="Headcount on the window's last day by role."
+    )
+
+    @classmethod
+    def of(cls, report: EngineReport) -> KpiReport:
+        metrics = {
+            kpi.name.lower(): Metric.of(report.metrics[kpi]) if kpi in report.metrics else NOT_ASKED
+            for kpi in EngineKpi
+        }
+
+        def tier(found: EngineTier | None) -> DoraTier | None:
+            return None if found is None else DoraTier[found.name]
+
+        return cls(
+            start=report.start,
+            end=report.end,
+            as_of=report.as_of,
+            deployment_tier=tier(report.deployment_tier),
+            lead_time_tier=tier(report.lead_time_tier),
+            change_failure_tier=tier(report.change_failure_tier),
+            restore_tier=tier(report.restore_tier),
+            unresolved_incidents=report.unresolved_incidents,
+            unmeasured_services=report.coverage_unmeasured,
+            headcount_by_role=[
+                RoleCount(role=r, count=n) for r, n in sorted(report.headcount_by_role.items())
+            ],
+            **metrics,
+        )
+
+
+@strawberry.type(description="One point of a trend: a KPI over one period.")
+class TrendPoint:
+    start: date = strawberry.field(name="from", description="First day of the period.")
+    end: date = strawberry.field(name="to", description="Day after the period's last day.")
+    value: float | None = strawberry.field(
+        description="The KPI over the period (null as in `Metric.value`). A rate per week of a "
+        "partial period is per week of its own length: one busy day reads as a busy week."
+    )
+    sample_size: int = strawberry.field(description="Events, people or services behind it.")
+    days: int = strawberry.field(description="The days the period covers.")
+    partial: bool = strawberry.field(
+        description="True for a period shorter than its grain (a last week cut by `to`, a "
+        "month cut at either end): draw it apart (hollow, dashed or faded; docs/api.md)."
+    )
+    coverage: float = strawberry.field(
+        description="Share of the period's days within the days the store has data for the "
+        "KPI (as `Metric.coverage`)."
+    )
+
+
+@strawberry.type(description="People of a subtree on one day.")
+class Headcount:
+    on: date = strawberry.field(description="The day counted.")
+    total: int = strawberry.field(description="All people whose primary team is in the subtree.")
+    by_role: list[RoleCount] = strawberry.field(description="The same, per role.")
