@@ -15,7 +15,7 @@ from strawberry.types import Info
 from api.core.connections import AfterArg, Connection, FirstArg, connection
 from api.core.context import Context
 from api.core.errors import ApiError
-from api.kpis.types import Kpi
+from api.kpis.enums import Kpi
 from api.teams.types import Team
 from graph import initiatives as model
 from graph.engine import OrgView
@@ -230,7 +230,7 @@ class Initiative:
             description=d.description,
             measure=InitiativeMeasure[d.measure.name],
             computation=d.explain(),
-            kpi=None if d.kpi is None else Kpi[d.kpi.name],
+            kpi=None if d.kpi is None else d.kpi,
             roles=sorted(d.roles) if d.measure is model.Measure.ROLE_SHARE else [],
             platforms=sorted(d.platforms) if d.measure is model.Measure.PLATFORM_SHARE else [],
             window_days=d.window_days if d.windowed else None,

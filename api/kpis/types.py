@@ -3,138 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 
 import strawberry
 
+from api.kpis.enums import Better, DoraTier, Kpi, NullWhen, Unit
 from graph.catalogue import CATALOGUE
 from graph.catalogue import KpiDefinition as EngineDefinition
-from graph.engine import Kpi as EngineKpi
 from graph.engine import KpiReport as EngineReport
 from graph.engine import Metric as EngineMetric
 from graph.spans import Span
-from graph.tiers import DoraTier as EngineTier
 
 #: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`
 #: enum value and of `kpiDefinitions`, from the catalogue (docs/kpis.md has the definitions).
-KPI_TEXT: dict[EngineKpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
-
-
-@strawberry.enum(description="Every KPI of a report, by the name of its `KpiReport` field.")
-class Kpi(Enum):
-    DEPLOYMENTS_PER_WEEK = strawberry.enum_value(
-        "DEPLOYMENTS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
-    )
-    DEPLOYMENT_DAYS_PER_WEEK = strawberry.enum_value(
-        "DEPLOYMENT_DAYS_PER_WEEK", description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
-    )
-    CHANGE_FAILURE_RATE = strawberry.enum_value(
-        "CHANGE_FAILURE_RATE", description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
-    )
-    LEAD_TIME_HOURS_P50 = strawberry.enum_value(
-        "LEAD_TIME_HOURS_P50", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
-    )
-    LEAD_TIME_HOURS_P90 = strawberry.enum_value(
-        "LEAD_TIME_HOURS_P90", description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
-    )
-    TIME_TO_RESTORE_HOURS_P50 = strawberry.enum_value(
-        "TIME_TO_RESTORE_HOURS_P50", description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
-    )
-    TIME_TO_FIRST_REVIEW_HOURS_P50 = strawberry.enum_value(
-        "TIME_TO_FIRST_REVIEW_HOURS_P50",
-        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50],
-    )
-    REVIEW_TO_MERGE_HOURS_P50 = strawberry.enum_value(
-        "REVIEW_TO_MERGE_HOURS_P50", description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
-    )
-    UNREVIEWED_MERGE_RATE = strawberry.enum_value(
-        "UNREVIEWED_MERGE_RATE", description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
-    )
-    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
-        "CHANGES_PER_ENGINEER_PER_WEEK",
-        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK],
-    )
-    CODE_COVERAGE = strawberry.enum_value(
-        "CODE_COVERAGE", description=KPI_TEXT[EngineKpi.CODE_COVERAGE]
-    )
-    TECHNICAL_DEBT_MINUTES = strawberry.enum_value(
-        "TECHNICAL_DEBT_MINUTES", description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
-    )
-    HEADCOUNT = strawberry.enum_value("HEADCOUNT", description=KPI_TEXT[EngineKpi.HEADCOUNT])
-    SDE_RATIO = strawberry.enum_value("SDE_RATIO", description=KPI_TEXT[EngineKpi.SDE_RATIO])
-    INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
-        "INBOUND_REMOTE_CONTRIBUTION_RATE",
-        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE],
-    )
-    OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
-        "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
-        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE],
-    )
-    NATIVE_AWS_MIGRATION_SHARE = strawberry.enum_value(
-        "NATIVE_AWS_MIGRATION_SHARE", description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
-    )
-
-
-@strawberry.enum(
-    description="A DORA performance tier (2023 State of DevOps report). Each key has its own "
-    "thresholds, in docs/kpis.md: deployment frequency by deployment days, lead time p50 under "
-    "24 / 168 / 720 hours, change failure rate at most 5 / 10 / 15 %, time to restore p50 "
-    "under 1 / 24 / 168 hours for elite / high / medium."
-)
-class DoraTier(Enum):
-    ELITE = strawberry.enum_value("ELITE", description="The best of the four clusters.")
-    HIGH = strawberry.enum_value("HIGH", description="The second cluster.")
-    MEDIUM = strawberry.enum_value("MEDIUM", description="The third cluster.")
-    LOW = strawberry.enum_value("LOW", description="Beyond the medium threshold.")
-
-
-@strawberry.enum(description="The period of each point of a trend.")
-class Grain(Enum):
-    WEEK = strawberry.enum_value("WEEK", description="7-day periods counted from `from`.")
-    MONTH = strawberry.enum_value(
-        "MONTH", description="Calendar months, the first and last cut to the window."
-    )
-
-
-@strawberry.enum(description="What a KPI's value counts.")
-class KpiUnit(Enum):
-    PER_WEEK = strawberry.enum_value("PER_WEEK", description="Events per week (days ÷ 7).")
-    DAYS_PER_WEEK = strawberry.enum_value("DAYS_PER_WEEK", description="Days (0..7) per week.")
-    CHANGES_PER_ENGINEER_PER_WEEK = strawberry.enum_value(
-        "CHANGES_PER_ENGINEER_PER_WEEK",
-        description="Changes per software engineer per week: a team ratio.",
-    )
-    RATIO = strawberry.enum_value("RATIO", description="A share, 0..1 (show as a percentage).")
-    HOURS = strawberry.enum_value("HOURS", description="Hours.")
-    MINUTES = strawberry.enum_value("MINUTES", description="Minutes.")
-    PEOPLE = strawberry.enum_value("PEOPLE", description="People (a whole number).")
-
-
-@strawberry.enum(description="Which direction of a KPI is an improvement.")
-class Better(Enum):
-    HIGHER = strawberry.enum_value("HIGHER", description="Higher is better.")
-    LOWER = strawberry.enum_value("LOWER", description="Lower is better.")
-    NEITHER = strawberry.enum_value(
-        "NEITHER",
-        description="Neither: a size, or a figure whose good value depends on the team's aims.",
-    )
-
-
-@strawberry.enum(description="When a KPI is null rather than a number (docs/kpis.md).")
-class NullWhen(Enum):
-    NO_SERVICE = strawberry.enum_value(
-        "NO_SERVICE",
-        description="A rate over the subtree's services: 0 when nothing happened, null only when "
-        "the subtree owned no service in the window.",
-    )
-    EMPTY_SAMPLE = strawberry.enum_value(
-        "EMPTY_SAMPLE", description="A ratio or percentile: null when its sample is empty."
-    )
-    NO_ENGINEER = strawberry.enum_value(
-        "NO_ENGINEER",
-        description="A rate per engineer: null when the subtree had no engineer on the last day.",
-    )
-    NEVER = strawberry.enum_value("NEVER", description="A count: 0 when there is none.")
+KPI_TEXT: dict[Kpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
 
 
 @strawberry.type(
@@ -147,7 +28,7 @@ class KpiDefinition:
 
     @strawberry.field(description="The KPI, as in `Team.trend(kpi:)`.")
     def key(self) -> Kpi:
-        return Kpi[self.definition.kpi.name]
+        return self.definition.kpi
 
     @strawberry.field(description="The `KpiReport` field that holds it.")
     def field(self) -> str:
@@ -162,12 +43,12 @@ class KpiDefinition:
         return self.definition.description
 
     @strawberry.field(description="What its value counts.")
-    def unit(self) -> KpiUnit:
-        return KpiUnit[self.definition.unit.name]
+    def unit(self) -> Unit:
+        return self.definition.unit
 
     @strawberry.field(description="Which direction is an improvement.")
     def better(self) -> Better:
-        return Better[self.definition.better.name]
+        return self.definition.better
 
     @strawberry.field(
         description="True when a parent's value is the sum of its teams' (deployments, debt, "
@@ -182,7 +63,7 @@ class KpiDefinition:
 
     @strawberry.field(description="When its value is null.")
     def null_when(self) -> NullWhen:
-        return NullWhen[self.definition.null_when.name]
+        return self.definition.null_when
 
     @strawberry.field(
         description="True for a state on the window's last day (headcount, coverage, ...), "
@@ -323,50 +204,42 @@ class KpiReport:
         name="to", description="Day after the window's last day (exclusive)."
     )
     as_of: date = strawberry.field(description="The structure date the subtree is taken in.")
-    deployments_per_week: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.DEPLOYMENTS_PER_WEEK]
-    )
+    deployments_per_week: Metric = strawberry.field(description=KPI_TEXT[Kpi.DEPLOYMENTS_PER_WEEK])
     deployment_days_per_week: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.DEPLOYMENT_DAYS_PER_WEEK]
+        description=KPI_TEXT[Kpi.DEPLOYMENT_DAYS_PER_WEEK]
     )
-    change_failure_rate: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.CHANGE_FAILURE_RATE]
-    )
-    lead_time_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P50]
-    )
-    lead_time_hours_p90: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.LEAD_TIME_HOURS_P90]
-    )
+    change_failure_rate: Metric = strawberry.field(description=KPI_TEXT[Kpi.CHANGE_FAILURE_RATE])
+    lead_time_hours_p50: Metric = strawberry.field(description=KPI_TEXT[Kpi.LEAD_TIME_HOURS_P50])
+    lead_time_hours_p90: Metric = strawberry.field(description=KPI_TEXT[Kpi.LEAD_TIME_HOURS_P90])
     time_to_restore_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.TIME_TO_RESTORE_HOURS_P50]
+        description=KPI_TEXT[Kpi.TIME_TO_RESTORE_HOURS_P50]
     )
     time_to_first_review_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.TIME_TO_FIRST_REVIEW_HOURS_P50]
+        description=KPI_TEXT[Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50]
     )
     review_to_merge_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.REVIEW_TO_MERGE_HOURS_P50]
+        description=KPI_TEXT[Kpi.REVIEW_TO_MERGE_HOURS_P50]
     )
     unreviewed_merge_rate: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.UNREVIEWED_MERGE_RATE]
+        description=KPI_TEXT[Kpi.UNREVIEWED_MERGE_RATE]
     )
     changes_per_engineer_per_week: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.CHANGES_PER_ENGINEER_PER_WEEK]
+        description=KPI_TEXT[Kpi.CHANGES_PER_ENGINEER_PER_WEEK]
     )
-    code_coverage: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.CODE_COVERAGE])
+    code_coverage: Metric = strawberry.field(description=KPI_TEXT[Kpi.CODE_COVERAGE])
     technical_debt_minutes: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.TECHNICAL_DEBT_MINUTES]
+        description=KPI_TEXT[Kpi.TECHNICAL_DEBT_MINUTES]
     )
-    headcount: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.HEADCOUNT])
-    sde_ratio: Metric = strawberry.field(description=KPI_TEXT[EngineKpi.SDE_RATIO])
+    headcount: Metric = strawberry.field(description=KPI_TEXT[Kpi.HEADCOUNT])
+    sde_ratio: Metric = strawberry.field(description=KPI_TEXT[Kpi.SDE_RATIO])
     inbound_remote_contribution_rate: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.INBOUND_REMOTE_CONTRIBUTION_RATE]
+        description=KPI_TEXT[Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE]
     )
     outbound_remote_contribution_rate: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE]
+        description=KPI_TEXT[Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE]
     )
     native_aws_migration_share: Metric = strawberry.field(
-        description=KPI_TEXT[EngineKpi.NATIVE_AWS_MIGRATION_SHARE]
+        description=KPI_TEXT[Kpi.NATIVE_AWS_MIGRATION_SHARE]
     )
     deployment_tier: DoraTier | None = strawberry.field(
         description="DORA deployment frequency tier; null when the window had no successful "
@@ -395,11 +268,11 @@ class KpiReport:
     def of(cls, report: EngineReport) -> KpiReport:
         metrics = {
             kpi.name.lower(): Metric.of(report.metrics[kpi]) if kpi in report.metrics else NOT_ASKED
-            for kpi in EngineKpi
+            for kpi in Kpi
         }
 
-        def tier(found: EngineTier | None) -> DoraTier | None:
-            return None if found is None else DoraTier[found.name]
+        def tier(found: DoraTier | None) -> DoraTier | None:
+            return found
 
         return cls(
             start=report.start,

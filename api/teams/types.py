@@ -21,11 +21,10 @@ from api.core.connections import (
 )
 from api.core.context import Context
 from api.kpis.asked import asked, check_window
-from api.kpis.types import Grain, Headcount, Kpi, KpiReport, RoleCount, TrendPoint
-from graph.engine import Kpi as EngineKpi
+from api.kpis.enums import Grain, Kpi
+from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
 from graph.engine import OrgView
 from graph.tree import service_node
-from graph.trends import Grain as EngineGrain
 from graph.trends import is_partial
 
 if TYPE_CHECKING:
@@ -120,7 +119,7 @@ class Team(Node):
         if order_by is not None:
             info.context.check_deadline()
             check_window(order_by.start, order_by.end)
-            kpi = EngineKpi[order_by.kpi.name]
+            kpi = order_by.kpi
             values = {k: self.view.metric(kpi, k, order_by.start, order_by.end).value for k in keys}
             known = [k for k in keys if values[k] is not None]
             known.sort(
@@ -196,8 +195,8 @@ class Team(Node):
     ) -> list[TrendPoint]:
         info.context.check_deadline()
         check_window(start, end)
-        engine_grain = EngineGrain[grain.name]
-        points = self.view.trend(EngineKpi[kpi.name], self.key, start, end, engine_grain)
+        engine_grain = grain
+        points = self.view.trend(kpi, self.key, start, end, engine_grain)
         return [
             TrendPoint(
                 start=a,

@@ -1,0 +1,96 @@
+"""The engine's enums, served as GraphQL enums: Strawberry wraps the engine's own classes
+(so a resolver hands the engine's members straight out, with no copy to keep equal) and each
+value gets its description here. A KPI's description is the catalogue's (graph/catalogue.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+
+from graph.catalogue import CATALOGUE, Better, Kpi, NullWhen, Unit
+from graph.tiers import DoraTier
+from graph.trends import Grain
+
+E = TypeVar("E", bound=type[Enum])
+
+
+def described(cls: E, name: str, description: str, values: Mapping[str, str]) -> E:
+    """``cls`` as the GraphQL enum ``name``, every value described (one missing is an error,
+    so a value added to the engine cannot reach the schema undescribed)."""
+    strawberry.enum(cls, name=name, description=description)
+    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = values[value.name]
+    return cls
+
+
+described(
+    Kpi,
+    "Kpi",
+    "Every KPI of a report, by the name of its `KpiReport` field.",
+    {kpi.name: definition.description for kpi, definition in CATALOGUE.items()},
+)
+described(
+    DoraTier,
+    "DoraTier",
+    "A DORA performance tier (2023 State of DevOps report). Each key has its own "
+    "thresholds, in docs/kpis.md: deployment frequency by deployment days, lead time p50 under "
+    "24 / 168 / 720 hours, change failure rate at most 5 / 10 / 15 %, time to restore p50 "
+    "under 1 / 24 / 168 hours for elite / high / medium.",
+    {
+        "ELITE": "The best of the four clusters.",
+        "HIGH": "The second cluster.",
+        "MEDIUM": "The third cluster.",
+        "LOW": "Beyond the medium threshold.",
+    },
+)
+described(
+    Grain,
+    "Grain",
+    "The period of each point of a trend.",
+    {
+        "WEEK": "7-day periods counted from `from`.",
+        "MONTH": "Calendar months, the first and last cut to the window.",
+    },
+)
+described(
+    Unit,
+    "KpiUnit",
+    "What a KPI's value counts.",
+    {
+        "PER_WEEK": "Events per week (days ÷ 7).",
+        "DAYS_PER_WEEK": "Days (0..7) per week.",
+        "CHANGES_PER_ENGINEER_PER_WEEK": "Changes per software engineer per week: a team ratio.",
+        "RATIO": "A share, 0..1 (show as a percentage).",
+        "HOURS": "Hours.",
+        "MINUTES": "Minutes.",
+        "PEOPLE": "People (a whole number).",
+    },
+)
+described(
+    Better,
+    "Better",
+    "Which direction of a KPI is an improvement.",
+    {
+        "HIGHER": "Higher is better.",
+        "LOWER": "Lower is better.",
+        "NEITHER": "Neither: a size, or a figure whose good value depends on the team's aims.",
+    },
+)
+described(
+    NullWhen,
+    "NullWhen",
+    "When a KPI is null rather than a number (docs/kpis.md).",
+    {
+        "NO_SERVICE": "A rate over the subtree's services: 0 when nothing happened, null only "
+        "when the subtree owned no service in the window.",
+        "EMPTY_SAMPLE": "A ratio or percentile: null when its sample is empty.",
+        "NO_ENGINEER": "A rate per engineer: null when the subtree had no engineer on the last "
+        "day.",
+        "NEVER": "A count: 0 when there is none.",
+    },
+)
+
+__all__ = ["Better", "DoraTier", "Grain", "Kpi", "NullWhen", "Unit"]

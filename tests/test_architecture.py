@@ -1,0 +1,56 @@
+"""The layout holds (docs/architecture.md): imports run one way (import-linter's contracts in
+pyproject.toml), no module takes another's private name, and no module grows past about 400
+lines unless it is one concept (named below, with the reason)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("store", "loaders", "synthetic", "graph", "api", "cli", "bench", "scripts")
+#: Modules allowed over the size, each one concept.
+LONG = {
+    "api/core/limits.py": "the query limits: one walk of the document, its cost and the rules",
+    "graph/catalogue.py": "the KPI catalogue: one entry per KPI",
+    "loaders/ingest.py": "the one-transaction load: every check in load order",
+}
+MAX_LINES = 420
+
+
+def _modules() -> list[Path]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "versions" not in path.parts:
+                found.append(path)
+    return found
+
+
+def test_imports_follow_the_flow() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    taken = []
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        taken.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    assert taken == []
+
+
+def test_modules_stay_small_unless_they_are_one_concept() -> None:
+    long = {
+        path.relative_to(ROOT).as_posix(): n
+        for path in _modules()
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert set(long) <= set(LONG), {k: v for k, v in long.items() if k not in LONG}
