@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PYTHON ?= python3.11
 
-.PHONY: install install-test demo test lint typecheck pytest schema bench-load vendor-graphiql clean
+.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load vendor-graphiql clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,6 +45,9 @@ test: lint typecheck pytest
 
 schema: install  # regenerate schema.graphql from the code (a test fails when they differ)
 	.venv/bin/orgraph export-schema > schema.graphql
+
+docs: install  # regenerate the generated parts of docs/ (a test fails when they are stale)
+	.venv/bin/python scripts/docs_tables.py --write
 
 vendor-graphiql: install  # check GraphiQL's vendored files against npm (WRITE=1 rewrites them)
 	.venv/bin/python scripts/vendor_graphiql.py $(if $(WRITE),--write)

@@ -21,12 +21,12 @@ MAX_LINES = 420
 
 
 def _modules() -> list[Path]:
-    found = []
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if "versions" not in path.parts:
-                found.append(path)
-    return found
+    return [
+        path
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "versions" not in path.parts
+    ]
 
 
 def test_imports_follow_the_flow() -> None:
@@ -37,13 +37,14 @@ def test_imports_follow_the_flow() -> None:
 
 
 def test_no_module_imports_a_private_name_of_another() -> None:
-    taken = []
-    for path in _modules():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                for alias in node.names:
-                    if alias.name.startswith("_") and not alias.name.startswith("__"):
-                        taken.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    taken = [
+        f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
     assert taken == []
 
 
@@ -54,3 +55,10 @@ def test_modules_stay_small_unless_they_are_one_concept() -> None:
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert set(long) <= set(LONG), {k: v for k, v in long.items() if k not in LONG}
+
+
+def test_the_kpi_table_of_the_docs_is_the_catalogue() -> None:
+    from scripts.docs_tables import PAGE, render
+
+    text = PAGE.read_text()
+    assert render(text) == text, "docs/kpis.md is stale: run `make docs`"
