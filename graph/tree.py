@@ -11,12 +11,14 @@ inactive placement can create, is cut by making one of its teams a root (``_brea
 
 Teams are numbered in preorder (children sorted by id), so the subtree of a team is the
 contiguous range of positions ``[tin, tout)`` and "is X in the subtree of Y" is two
-comparisons.
+comparisons. Every query answers from these arrays and dicts; ``OrgTree.graph``, the same
+tree as a ``networkx.DiGraph`` for NetworkX's algorithms (docs/graph.md), is built only when
+first read.
 """
 
 from __future__ import annotations
 
-import gc
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -102,9 +104,10 @@ def _break_cycles(parent: dict[str, str | None], active: dict[str, bool]) -> Non
 class OrgTree:
     """The org on one structure date: a forest of teams with their services.
 
-    Build it with :func:`build_org_tree`. Immutable: hot queries (``interval``,
-    ``is_in_subtree``, ``parent``) are plain dict and list lookups; ``graph`` is a frozen
-    ``networkx.DiGraph`` (parent -> child) for algorithms. Unknown ids raise ``KeyError``.
+    Build it with :func:`build_org_tree`. Immutable: every query (``interval``,
+    ``is_in_subtree``, ``parent``, ``ancestors``, ...) is a plain dict or list lookup;
+    ``graph`` is the same tree as a frozen ``networkx.DiGraph`` (parent -> child) for
+    NetworkX's algorithms, built on first access only. Unknown ids raise ``KeyError``.
     """
 
     __slots__ = (
@@ -116,12 +119,14 @@ class OrgTree:
         "_children",
         "_depth",
         "_graph",
+        "_graph_lock",
         "_inactive_services",
         "_order",
         "_owner",
         "_parent",
         "_pos",
         "_roots",
+        "_service",
         "_services",
         "_team",
         "_tout",
@@ -169,20 +174,41 @@ class OrgTree:
         self._order = tuple(order)
         self._depth = depth
         self._tout = [i + s for i, s in enumerate(size)]
+        self._index_services(_pick_versions(services, as_of))
 
-        # The graph holds ~1M small containers, none of them garbage: pausing the cyclic
-        # collector saves its repeated full scans (~40% of the build at 250k services).
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._graph = self._build_graph(_pick_versions(services, as_of))
-        finally:
-            if was_enabled:
-                gc.enable()
+        self._graph: Any = None  # built by the first read of ``graph``
+        self._graph_lock = threading.Lock()  # set last: ``__setattr__`` refuses from here on
 
-    def _build_graph(self, service: dict[str, ServiceVersion]) -> Any:
-        """The frozen DiGraph (built through networkx's public API), and the service indexes."""
+    def _index_services(self, service: dict[str, ServiceVersion]) -> None:
+        """The service indexes: owner, services per team (all and active), inactive ones."""
+        as_of, team = self._as_of, self._team
+        owned: defaultdict[str, list[str]] = defaultdict(list)
+        for sid, sv in service.items():
+            owned[sv.owner_team_id].append(sid)
+        # Services follow their owner's preorder, sorted by id within a team; those whose
+        # owner is unknown come last (parentless nodes of ``graph``).
+        unowned = sorted(sid for tid, sids in owned.items() if tid not in team for sid in sids)
+        groups = [(tid, owned[tid]) for tid in self._order if tid in owned]
+        owner: dict[str, str | None] = {}
+        services: dict[str, tuple[str, ...]] = {}
+        active_services: dict[str, tuple[str, ...]] = {}
+        inactive: list[str] = []
+        for holder, sids in (*groups, (None, unowned)):
+            sids.sort()
+            live: list[str] = []
+            for sid in sids:
+                (live if _is_valid_on(service[sid], as_of) else inactive).append(sid)
+            owner.update(dict.fromkeys(sids, holder))
+            if holder is not None:
+                services[holder], active_services[holder] = tuple(sids), tuple(live)
+        self._service = {sid: service[sid] for sid in owner}  # in ``graph``'s node order
+        self._owner, self._services, self._active_services = owner, services, active_services
+        self._inactive_services = frozenset(inactive)
+
+    def _build_graph(self) -> Any:
+        """The frozen DiGraph, built through networkx's public API from the tree's indexes."""
         as_of, team, parent, active = self._as_of, self._team, self._parent, self._active
+        depth, pos = self._depth, self._pos
         graph = nx.DiGraph(as_of=as_of)
         graph.add_nodes_from(
             (
@@ -191,54 +217,36 @@ class OrgTree:
                     "name": team[tid].name,
                     "type": team[tid].type,
                     "active": active[tid],
+                    "depth": depth[i],
                     "kind": "team",
                 },
             )
-            for tid in self._order
+            for i, tid in enumerate(self._order)
         )
         graph.add_edges_from((p, tid) for tid in self._order if (p := parent[tid]) is not None)
-
-        owned: defaultdict[str, list[str]] = defaultdict(list)
-        for sid, sv in service.items():
-            owned[sv.owner_team_id].append(sid)
-        # Services follow their owner's preorder, sorted by id within a team; those whose
-        # owner is unknown come last, as parentless nodes.
-        unowned = sorted(sid for tid, sids in owned.items() if tid not in team for sid in sids)
-        groups = [(tid, owned[tid]) for tid in self._order if tid in owned]
-        owner: dict[str, str | None] = {}
-        services: dict[str, tuple[str, ...]] = {}
-        active_services: dict[str, tuple[str, ...]] = {}
-        inactive: list[str] = []
+        inactive = self._inactive_services
         nodes: list[tuple[tuple[str, str], dict[str, Any]]] = []
         edges: list[tuple[str, tuple[str, str]]] = []
-        for holder, sids in (*groups, (None, unowned)):
-            sids.sort()
-            live: list[str] = []
-            for sid in sids:
-                sv = service[sid]
-                on = sv.valid_from <= as_of and (sv.valid_to is None or as_of < sv.valid_to)
-                (live if on else inactive).append(sid)
-                key = service_node(sid)
-                nodes.append(
-                    (
-                        key,
-                        {"name": sv.name, "platform": sv.platform, "active": on, "kind": "service"},
-                    )
-                )
-                if holder is not None:
-                    edges.append((holder, key))
-            owner.update(dict.fromkeys(sids, holder))
+        for sid, sv in self._service.items():
+            holder = self._owner[sid]
+            key = service_node(sid)
+            attrs = {
+                "name": sv.name,
+                "platform": sv.platform,
+                "active": sid not in inactive,
+                "depth": 0 if holder is None else depth[pos[holder]] + 1,
+                "kind": "service",
+            }
+            nodes.append((key, attrs))
             if holder is not None:
-                services[holder], active_services[holder] = tuple(sids), tuple(live)
+                edges.append((holder, key))
         graph.add_nodes_from(nodes)
         graph.add_edges_from(edges)
-        self._owner, self._services, self._active_services = owner, services, active_services
-        self._inactive_services = frozenset(inactive)
         return nx.freeze(graph)
 
     def __setattr__(self, name: str, value: object) -> None:
         """Refuse any assignment once built, so that a shared tree cannot drift."""
-        if hasattr(self, "_graph"):  # set last in __init__: the build is over
+        if hasattr(self, "_graph_lock"):  # set last in __init__: the build is over
             raise AttributeError(f"OrgTree is immutable (cannot set {name!r})")
         object.__setattr__(self, name, value)
 
@@ -268,10 +276,33 @@ class OrgTree:
 
     @property
     def graph(self) -> Any:
-        """The frozen ``networkx.DiGraph``, parent -> child. Team nodes are team ids with
-        ``name``, ``type``, ``active``, ``kind="team"``; service nodes are
-        :func:`service_node` keys with ``name``, ``platform``, ``active``, ``kind="service"``."""
-        return self._graph
+        """The tree as a frozen ``networkx.DiGraph``, parent -> child, built on first access
+        and kept (one per tree, so one per structure date of the engine); see docs/graph.md.
+
+        Team nodes are team ids with ``name``, ``type``, ``active``, ``depth`` and
+        ``kind="team"``; service nodes are :func:`service_node` keys with ``name``,
+        ``platform``, ``active``, ``depth`` (its owner's plus one, 0 without one) and
+        ``kind="service"``. The graph attribute ``as_of`` is the structure date. No query of
+        the tree reads it.
+
+        >>> t = build_org_tree([TeamVersion("a", "A", None, None, date.min, None)],
+        ...     [ServiceVersion("s", "S", "a", None, date.min, None)], as_of=date(2024, 1, 1))
+        >>> t.graph_built, t.graph.nodes[service_node("s")]["depth"], t.graph_built
+        (False, 1, True)
+        """
+        graph = self._graph
+        if graph is None:
+            with self._graph_lock:  # concurrent first reads build it once
+                graph = self._graph
+                if graph is None:
+                    graph = self._build_graph()
+                    object.__setattr__(self, "_graph", graph)
+        return graph
+
+    @property
+    def graph_built(self) -> bool:
+        """Whether ``graph`` has been built (reading this builds nothing)."""
+        return self._graph is not None
 
     @property
     def roots(self) -> tuple[str, ...]:
@@ -383,6 +414,16 @@ class OrgTree:
         """Whether the service has a version valid on the structure date."""
         self.owner_of(service_id)
         return service_id not in self._inactive_services
+
+    def service_name(self, service_id: str) -> str:
+        """The service's name, from the version that places it."""
+        self.owner_of(service_id)
+        return self._service[service_id].name
+
+    def service_platform(self, service_id: str) -> str | None:
+        """The service's platform (e.g. ``native_aws``), from the version that places it."""
+        self.owner_of(service_id)
+        return self._service[service_id].platform
 
     def peers(self, team_id: str) -> tuple[str, ...]:
         """The team's active siblings, without itself (for a root: the other active roots)."""

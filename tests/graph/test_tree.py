@@ -182,8 +182,10 @@ def test_services_follow_their_owner_on_the_structure_date() -> None:
         "name": "GONE",
         "platform": "native_aws",
         "active": False,
+        "depth": 2,
         "kind": "service",
     }
+    assert (tree.service_name("gone"), tree.service_platform("gone")) == ("GONE", "native_aws")
     assert set(tree.graph.predecessors(service_node("moved"))) == {"b"}
     assert len(tree) == 3  # services are no teams
 
@@ -276,6 +278,8 @@ def test_positions_and_lookups() -> None:
         lambda t: t.services_of("nope"),
         lambda t: t.owner_of("nope"),
         lambda t: t.is_service_active("nope"),
+        lambda t: t.service_name("nope"),
+        lambda t: t.service_platform("nope"),
         lambda t: t.peers("nope"),
     ],
 )
@@ -300,13 +304,15 @@ def test_the_graph_equals_one_built_through_the_networkx_api() -> None:
     expected = nx.DiGraph(as_of=D("2024-06-01"))
     for tid in tree.team_ids:
         attrs = {"name": tree.name(tid), "type": "team", "active": tree.is_active(tid)}
-        expected.add_node(tid, **attrs, kind="team")
+        expected.add_node(tid, **attrs, depth=tree.depth(tid), kind="team")
         if (p := tree.parent(tid)) is not None:
             expected.add_edge(p, tid)
     for sid in ("s1", "s2", "s3"):
-        attrs = {"name": sid.upper(), "platform": "native_aws", "active": True, "kind": "service"}
-        expected.add_node(service_node(sid), **attrs)
-        if (owner := tree.owner_of(sid)) is not None:
+        owner = tree.owner_of(sid)
+        depth = 0 if owner is None else tree.depth(owner) + 1
+        attrs = {"name": sid.upper(), "platform": "native_aws", "active": True, "depth": depth}
+        expected.add_node(service_node(sid), **attrs, kind="service")
+        if owner is not None:
             expected.add_edge(owner, service_node(sid))
     assert nx.utils.graphs_equal(tree.graph, expected)
     assert nx.is_branching(tree.graph)
