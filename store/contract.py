@@ -1,6 +1,9 @@
 """The canonical bundle (docs/data-contract.md) as data: which files exist, their columns, what
-each column holds and what it refers to. The reader, the validator, the generator's tests and
-the docs all read this one table, so the contract cannot drift between them."""
+each column holds and what it refers to. The reader, the validator, the generator (its files and
+columns, ``synthetic/writer.py``), the engine's frames (the types of the columns it reads,
+``store/frames.py``) and the docs all read this one table, so the contract cannot drift between
+them; the store's tables (``store/models.py``) stay declared for Alembic and are checked against
+it by tests/store/test_contract.py."""
 
 from __future__ import annotations
 

@@ -2,8 +2,13 @@
 exactly the columns of :data:`COLUMNS`, read from the store (``store/read.py``) or
 straight from a canonical CSV bundle (for tests and tools).
 
-Dates are ``pl.Date`` (``valid_from`` of an open start is ``0001-01-01``), timestamps
+Which columns the engine reads is the one thing declared here (:data:`READS`); their types come
+from the data contract (``store/contract.py``), by the column's kind (:data:`DTYPES`): dates are
+``pl.Date`` (``valid_from`` of an open start is ``0001-01-01``), timestamps
 ``pl.Datetime("us", "UTC")``, counts ``pl.Int64``, everything else ``pl.String``.
+
+>>> COLUMNS["debt"]
+{'service_id': String, 'measured_at': Datetime(time_unit='us', time_zone='UTC'), 'debt_minutes': Int64}
 """
 
 from __future__ import annotations
@@ -13,76 +18,52 @@ from pathlib import Path
 
 import polars as pl
 
+from store.contract import ENTITY_BY_NAME, Kind
 from store.models import OPEN_START
 
 UTC_MICROS = pl.Datetime("us", "UTC")
 
-#: Entity -> column -> type, as the engine reads them.
+#: The polars type of a contract column, by its kind.
+DTYPES: dict[Kind, pl.DataType] = {
+    Kind.ID: pl.String(),
+    Kind.TEXT: pl.String(),
+    Kind.CHOICE: pl.String(),
+    Kind.DATE: pl.Date(),
+    Kind.TIMESTAMP: UTC_MICROS,
+    Kind.COUNT: pl.Int64(),
+}
+
+#: Entity -> the contract columns the engine reads, in frame order (the contract's file order).
+#: The others (names, tiers, line counts, ...) are loaded and stored, but no KPI uses them.
+READS: dict[str, tuple[str, ...]] = {
+    "teams": ("id", "name", "parent_id", "type", "valid_from", "valid_to"),
+    "people": ("id", "team_id", "role", "valid_from", "valid_to"),
+    "services": ("id", "name", "owner_team_id", "platform", "valid_from", "valid_to"),
+    "deployments": ("id", "service_id", "finished_at", "status", "environment"),
+    "changes": (
+        "id",
+        "service_id",
+        "author_id",
+        "opened_at",
+        "first_commit_at",
+        "merged_at",
+        "deployment_id",
+    ),
+    "reviews": ("id", "change_id", "reviewer_id", "submitted_at", "state"),
+    "incidents": ("id", "service_id", "started_at", "resolved_at", "caused_by_deployment_id"),
+    "coverage": ("service_id", "measured_at", "covered_lines", "total_lines"),
+    "debt": ("service_id", "measured_at", "debt_minutes"),
+}
+
+
+def _schema(entity: str, names: tuple[str, ...]) -> dict[str, pl.DataType]:
+    contract = ENTITY_BY_NAME[entity]  # KeyError: not an entity of the contract
+    return {name: DTYPES[contract.column(name).kind] for name in names}
+
+
+#: Entity -> column -> type, as the engine reads them (:data:`READS`, typed by the contract).
 COLUMNS: dict[str, dict[str, pl.DataType]] = {
-    "teams": {
-        "id": pl.String(),
-        "name": pl.String(),
-        "parent_id": pl.String(),
-        "type": pl.String(),
-        "valid_from": pl.Date(),
-        "valid_to": pl.Date(),
-    },
-    "people": {
-        "id": pl.String(),
-        "team_id": pl.String(),
-        "role": pl.String(),
-        "valid_from": pl.Date(),
-        "valid_to": pl.Date(),
-    },
-    "services": {
-        "id": pl.String(),
-        "name": pl.String(),
-        "owner_team_id": pl.String(),
-        "platform": pl.String(),
-        "valid_from": pl.Date(),
-        "valid_to": pl.Date(),
-    },
-    "deployments": {
-        "id": pl.String(),
-        "service_id": pl.String(),
-        "finished_at": UTC_MICROS,
-        "status": pl.String(),
-        "environment": pl.String(),
-    },
-    "changes": {
-        "id": pl.String(),
-        "service_id": pl.String(),
-        "author_id": pl.String(),
-        "opened_at": UTC_MICROS,
-        "first_commit_at": UTC_MICROS,
-        "merged_at": UTC_MICROS,
-        "deployment_id": pl.String(),
-    },
-    "reviews": {
-        "id": pl.String(),
-        "change_id": pl.String(),
-        "reviewer_id": pl.String(),
-        "submitted_at": UTC_MICROS,
-        "state": pl.String(),
-    },
-    "incidents": {
-        "id": pl.String(),
-        "service_id": pl.String(),
-        "started_at": UTC_MICROS,
-        "resolved_at": UTC_MICROS,
-        "caused_by_deployment_id": pl.String(),
-    },
-    "coverage": {
-        "service_id": pl.String(),
-        "measured_at": UTC_MICROS,
-        "covered_lines": pl.Int64(),
-        "total_lines": pl.Int64(),
-    },
-    "debt": {
-        "service_id": pl.String(),
-        "measured_at": UTC_MICROS,
-        "debt_minutes": pl.Int64(),
-    },
+    entity: _schema(entity, names) for entity, names in READS.items()
 }
 
 
@@ -123,7 +104,8 @@ def empty(entity: str) -> pl.DataFrame:
 def typed(entity: str, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` cut and cast to the columns of ``entity``: text dates and timestamps (ISO
     8601 with an offset) are parsed, missing optional columns are null, an empty
-    ``valid_from`` is the open start and an empty deployment environment is production."""
+    ``valid_from`` is the open start and an empty cell of a column with a contract default (the
+    deployment environment: production) is that default."""
     out = []
     for name, kind in COLUMNS[entity].items():
         column = pl.col(name) if name in frame.columns else pl.lit(None, dtype=kind)
@@ -135,8 +117,9 @@ def typed(entity: str, frame: pl.DataFrame) -> pl.DataFrame:
         column = column.cast(kind)
         if name == "valid_from":
             column = column.fill_null(OPEN_START)
-        if entity == "deployments" and name == "environment":
-            column = column.fill_null("production")
+        default = ENTITY_BY_NAME[entity].column(name).default
+        if default is not None:
+            column = column.fill_null(pl.lit(default).cast(kind))
         out.append(column.alias(name))
     return frame.select(out)
 

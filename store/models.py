@@ -6,6 +6,11 @@ keyed by ``(id, valid_from)``; ``valid_from = OPEN_START`` stands for "since alw
 key column cannot be null) and ``valid_to = None`` for "still valid". Facts are keyed by their
 bundle id (coverage and debt by service and measurement time).
 
+The tables are declared here (Alembic's migrations are generated from them), column for column
+as the data contract has them (``store/contract.py``), plus the flags a load sets on rows it
+warned about; tests/store/test_contract.py checks that the two agree (names, kinds, nullability,
+keys and defaults).
+
 Timestamps are aware and UTC: ``timestamptz`` on PostgreSQL, integer microseconds since the
 Unix epoch on SQLite (:class:`UtcDateTime` converts both ways).
 """
@@ -18,6 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from store.contract import PRODUCTION
 
 #: ``valid_from`` of a dimension row that has no start: valid since always.
 OPEN_START = date(1, 1, 1)
@@ -127,7 +134,7 @@ class Deployment(SQLModel, table=True):
     started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime = _ts(nullable=False)
     status: str
-    environment: str = "production"
+    environment: str = PRODUCTION
 
 
 class Change(SQLModel, table=True):

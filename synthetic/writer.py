@@ -2,6 +2,11 @@
 
 Generators hand over whole columns (lists of str, int or None) for a batch of rows, so a file
 is written with one ``writerows`` call per batch and no per-row Python object survives it.
+Which files and columns a bundle has, and in what order, is the data contract's
+(``store/contract.py``):
+
+>>> COLUMNS["debt"]
+('service_id', 'measured_at', 'debt_minutes', 'debt_items')
 """
 
 from __future__ import annotations
@@ -13,55 +18,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from store.contract import ENTITIES
+
 Cell = str | int | None
 Column = Sequence[Cell]
 
-#: The columns of each entity file, in file order (the data contract's names).
+#: The columns of each entity file, in file order: every column of the data contract
+#: (``store/contract.py``), the optional ones too, for every entity in load order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "teams": ("id", "name", "parent_id", "type", "valid_from", "valid_to"),
-    "people": (
-        "id",
-        "team_id",
-        "role",
-        "name",
-        "level",
-        "employment_type",
-        "valid_from",
-        "valid_to",
-    ),
-    "services": (
-        "id",
-        "name",
-        "owner_team_id",
-        "platform",
-        "tier",
-        "repo",
-        "valid_from",
-        "valid_to",
-    ),
-    "deployments": ("id", "service_id", "started_at", "finished_at", "status", "environment"),
-    "changes": (
-        "id",
-        "service_id",
-        "author_id",
-        "opened_at",
-        "first_commit_at",
-        "merged_at",
-        "deployment_id",
-        "lines_added",
-        "lines_deleted",
-    ),
-    "reviews": ("id", "change_id", "reviewer_id", "submitted_at", "state"),
-    "incidents": (
-        "id",
-        "service_id",
-        "started_at",
-        "resolved_at",
-        "severity",
-        "caused_by_deployment_id",
-    ),
-    "coverage": ("service_id", "measured_at", "covered_lines", "total_lines"),
-    "debt": ("service_id", "measured_at", "debt_minutes", "debt_items"),
+    entity.name: tuple(column.name for column in entity.columns) for entity in ENTITIES
 }
 
 FORMATS = ("csv", "jsonl")
