@@ -36,7 +36,9 @@ import asyncpg
 
 from bench.load import END, new_schema, peak_mb, psql, run_child, step_generate, step_load
 from graph import initiatives
-from graph.engine import Engine, Kpi, OrgView
+from graph.catalogue import Kpi
+from graph.engine import Engine
+from graph.view import OrgView
 from store.database import create_engine, normalize_url
 
 START = END - timedelta(days=365)

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.common import DbOption, console, fail, run_with_engine
 from cli.serve import settings_for
 from graph.catalogue import CATALOGUE, Better
-from graph.engine import Engine, KpiReport
+from graph.engine import Engine
+from graph.report import KpiReport
 
 
 def report(

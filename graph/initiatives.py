@@ -23,8 +23,10 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.engine import Kpi, KpiConfig, OrgView
+from graph.catalogue import Kpi
 from graph.measures import Rate
+from graph.report import KpiConfig
+from graph.view import OrgView
 
 #: where the shipped initiatives are (three defaults: SDE ratio, remote contributions, native AWS)
 DEFAULT_FILE = resources.files("graph") / "initiatives.toml"

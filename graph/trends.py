@@ -3,12 +3,9 @@ its own period, computed like any other window, so a trend costs one O(1) evalua
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from enum import Enum
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
 class Grain(Enum):
@@ -57,14 +54,3 @@ def is_partial(first: date, last: date, grain: Grain) -> bool:
     """
     whole = first.day == 1 if grain is Grain.MONTH else True
     return not whole or (last - first).days < full_days(first, grain)
-
-
-def trend(
-    kpi: Callable[[str, date, date], T],
-    team: str,
-    start: date,
-    end: date,
-    grain: Grain = Grain.WEEK,
-) -> list[tuple[date, date, T]]:
-    """``kpi(team, from, to)`` for each period of ``[start, end)``."""
-    return [(first, last, kpi(team, first, last)) for first, last in periods(start, end, grain)]

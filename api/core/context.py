@@ -10,8 +10,9 @@ from strawberry.types import Info
 
 from api.core.errors import ApiError, RequestTimeout
 from api.core.limits import EARLIEST_DATE, LATEST_DATE
-from graph.engine import Engine, OrgView
+from graph.engine import Engine
 from graph.initiatives import Initiatives, default_initiatives
+from graph.view import OrgView
 
 
 @dataclass

@@ -18,7 +18,7 @@ from api.core.errors import ApiError
 from api.kpis.enums import Kpi
 from api.teams.types import Team
 from graph import initiatives as model
-from graph.engine import OrgView
+from graph.view import OrgView
 
 
 @strawberry.enum(description="Where an initiative stands against its target and deadline.")

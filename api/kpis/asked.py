@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.core.context import Context
 from api.core.errors import ApiError
 from graph.catalogue import CATALOGUE
-from graph.engine import Kpi as EngineKpi
+from graph.catalogue import Kpi as EngineKpi
 
 _KPI_FIELDS = {d.field: kpi for kpi, d in CATALOGUE.items()}
 _COMPARISONS = {

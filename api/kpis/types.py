@@ -9,8 +9,8 @@ import strawberry
 from api.kpis.enums import Better, DoraTier, Kpi, NullWhen, Unit
 from graph.catalogue import CATALOGUE
 from graph.catalogue import KpiDefinition as EngineDefinition
-from graph.engine import KpiReport as EngineReport
-from graph.engine import Metric as EngineMetric
+from graph.report import KpiReport as EngineReport
+from graph.report import Metric as EngineMetric
 from graph.spans import Span
 
 #: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`

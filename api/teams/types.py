@@ -23,9 +23,9 @@ from api.core.context import Context
 from api.kpis.asked import asked, check_window
 from api.kpis.enums import Grain, Kpi
 from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
-from graph.engine import OrgView
 from graph.tree import service_node
 from graph.trends import is_partial
+from graph.view import OrgView
 
 if TYPE_CHECKING:
     from api.initiatives.types import InitiativeStatus

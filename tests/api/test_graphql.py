@@ -19,7 +19,9 @@ from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceTyp
 from api.app import create_app
 from api.schema import schema
 from api.settings import Settings
-from graph.engine import Engine, Kpi, OrgView
+from graph.catalogue import Kpi
+from graph.engine import Engine
+from graph.view import OrgView
 from store.frames import read_bundle
 from synthetic import generate_bundle
 from tests.api.http import asgi_client, graphql

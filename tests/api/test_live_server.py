@@ -13,7 +13,8 @@ import pytest
 from gql import Client, gql
 from gql.transport.httpx import HTTPXAsyncTransport
 
-from graph.engine import Engine, Kpi
+from graph.catalogue import Kpi
+from graph.engine import Engine
 from tests.api.live import generated_engine
 
 END = date(2026, 1, 1)

@@ -15,7 +15,8 @@ import pytest
 from api.app import create_app
 from api.core.limits import Limits
 from api.settings import Settings
-from graph.engine import Engine, OrgView
+from graph.engine import Engine
+from graph.view import OrgView
 from store.frames import read_bundle
 from synthetic import generate_bundle
 from tests.api.http import asgi_client

@@ -98,7 +98,8 @@ def test_report_prints_every_kpi_of_a_subtree(database: Database, tmp_path: Path
     )
     assert generated.returncode == 0, generated.stderr
     assert orgraph("load", str(bundle), "--db", database.url).returncode == 0
-    from graph.engine import Engine, Kpi
+    from graph.catalogue import Kpi
+    from graph.engine import Engine
     from store.frames import read_bundle
 
     view = Engine(read_bundle(bundle)).view(date(2026, 1, 1))

@@ -7,10 +7,10 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.comparisons import compare, peer_percentile, z_score
 from graph.tree import build_org_tree
 from store.models import OPEN_START
 from store.rows import TeamVersion
+from tests.graph.oracles import compare, peer_percentile, z_score
 
 VALUES = {"root": 10.0, "a": 1.0, "b": 3.0, "c": 5.0, "d": None, "gone": 99.0}
 

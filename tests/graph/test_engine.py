@@ -1,5 +1,5 @@
 """The one-call report facade: many teams at once equal one at a time, comparisons equal the
-plain definition (graph/comparisons.py), trends are the KPI per period, bad calls are named."""
+plain definition (tests/graph/oracles.py), trends are the KPI per period, bad calls are named."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.comparisons import compare
-from graph.engine import Engine, Kpi
+from graph.catalogue import Kpi
+from graph.engine import Engine
 from graph.trends import Grain, periods
 from store.frames import read_bundle
 from synthetic import generate_bundle
 from tests.graph.generated import END
+from tests.graph.oracles import compare
 
 
 @pytest.fixture(scope="module")

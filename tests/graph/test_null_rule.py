@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from graph.catalogue import CATALOGUE, NullWhen
-from graph.engine import Engine, Kpi
+from graph.catalogue import CATALOGUE, Kpi, NullWhen
+from graph.engine import Engine
 from tests.graph.rows import change, deployment, org, person, service, team
 
 START, END = date(2025, 3, 3), date(2025, 3, 31)  # four complete weeks

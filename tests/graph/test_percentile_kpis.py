@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.engine import Engine, Kpi
+from graph.catalogue import Kpi
+from graph.engine import Engine
 from graph.measures import nearest_rank
 from graph.percentiles import ALPHA
 from graph.tree import OrgTree

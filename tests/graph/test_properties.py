@@ -16,8 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.catalogue import CATALOGUE, NullWhen
-from graph.engine import Engine, Kpi, KpiReport, OrgView
+from graph.catalogue import CATALOGUE, Kpi, NullWhen
+from graph.engine import Engine
+from graph.report import KpiReport
+from graph.view import OrgView
 from store.frames import COLUMNS, OrgFrames, empty, typed
 from tests.graph.generated import team_on
 

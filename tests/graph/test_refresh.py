@@ -9,7 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from graph.engine import Engine, KpiReport
+from graph.engine import Engine
+from graph.report import KpiReport
 from loaders.ingest import load_bundle
 from store.database import create_engine
 from synthetic import generate_bundle

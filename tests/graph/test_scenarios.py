@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from graph.engine import Engine, Kpi, OrgView
+from graph.catalogue import Kpi
+from graph.engine import Engine
+from graph.view import OrgView
 from store.frames import read_bundle
 from tests.graph.rows import change, deployment, incident, org, person, review, service, team
 

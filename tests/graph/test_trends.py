@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.trends import Grain, periods, trend
+from graph.trends import Grain, periods
+from tests.graph.oracles import trend
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1))
 

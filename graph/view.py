@@ -1,0 +1,335 @@
+"""One structure date's view of the rollup engine: every KPI of any subtree of that date's org
+tree, read from the engine's indexes laid out for the tree, with comparisons, the org's typical
+team, DORA tiers and trends. A view never changes, so it caches what it computed."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, cast
+
+from graph.catalogue import CATALOGUE, Kpi
+from graph.contributions import Contributions, changes_per_engineer_per_week
+from graph.delivery import DeliveryKpis
+from graph.lru import Lru
+from graph.measures import Rate
+from graph.membership import Membership
+from graph.parallel import in_parallel
+from graph.peers import Group, PeerGroups
+from graph.percentiles import Percentiles, SubtreePercentiles
+from graph.quality import Quality
+from graph.report import KpiReport, Metric
+from graph.review import ReviewFlow
+from graph.rollup import SubtreeSums
+from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
+from graph.tree import OrgTree
+from graph.trends import Grain, periods
+
+if TYPE_CHECKING:
+    from graph.engine import Engine
+
+
+#: bounds of each view's caches (entries): about 200 bytes per metric, a sibling group's values
+#: per group
+CACHED_METRICS = 1 << 16
+CACHED_GROUPS = 1 << 12
+
+
+class OrgView:
+    """Every KPI of the subtrees of one org tree (one structure date)."""
+
+    def __init__(self, engine: Engine, tree: OrgTree) -> None:
+        self.engine = engine
+        self.tree = tree
+        self.config = engine.config
+        # the parts are independent and mostly numpy and polars, which release the GIL
+        built = in_parallel(
+            {
+                "delivery": lambda: engine.delivery.for_tree(tree),
+                "headcount": lambda: engine.headcount.for_tree(tree),
+                "platforms": lambda: engine.platforms.for_tree(tree),
+                "quality": lambda: engine.quality.for_tree(tree),
+                "contributions": lambda: engine.contributions.for_tree(tree),
+                "review": lambda: engine.review.for_tree(tree),
+                "unresolved": lambda: SubtreeSums(
+                    engine.unresolved.index, tree, {"unresolved": engine.unresolved.cube}
+                ),
+                **{
+                    f"percentile:{name}": functools.partial(
+                        index.for_tree, tree, **engine.percentile_limits
+                    )
+                    for name, index in engine.samples.items()
+                },
+            }
+        )
+        self.delivery = cast(DeliveryKpis, built["delivery"])
+        self.headcount = cast(Membership, built["headcount"])
+        self.platforms = cast(Membership, built["platforms"])
+        self.quality = cast(Quality, built["quality"])
+        self.contributions = cast(Contributions, built["contributions"])
+        self.review = cast(ReviewFlow, built["review"])
+        self.unresolved = cast(SubtreeSums, built["unresolved"])
+        self.percentile: dict[str, SubtreePercentiles] = {
+            name.split(":", 1)[1]: cast(SubtreePercentiles, value)
+            for name, value in built.items()
+            if name.startswith("percentile:")
+        }
+        # A view never changes (a refresh builds new views), so what it computed stays true:
+        # the org's, parents' and peer groups' values are shared by every report and request
+        # that asks for the same window. Bounded: least recently used entries go first.
+        self._metrics = Lru[Metric](CACHED_METRICS)
+        self._groups = Lru[Group](CACHED_GROUPS)
+        self._percentile_pairs = Lru[Percentiles](CACHED_METRICS)
+        self._levels: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._kpis: dict[Kpi, Callable[[str, date, date], Metric]] = {
+            Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
+                Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
+            ),
+            Kpi.DEPLOYMENT_DAYS_PER_WEEK: self._rate(
+                Kpi.DEPLOYMENT_DAYS_PER_WEEK,
+                lambda t, s, e: self.delivery.deployment_days(t, s, e)[0],
+            ),
+            Kpi.CHANGE_FAILURE_RATE: self._rate(
+                Kpi.CHANGE_FAILURE_RATE, self.delivery.change_failure_rate
+            ),
+            Kpi.LEAD_TIME_HOURS_P50: self._percentile(Kpi.LEAD_TIME_HOURS_P50, "lead_time", 0),
+            Kpi.LEAD_TIME_HOURS_P90: self._percentile(Kpi.LEAD_TIME_HOURS_P90, "lead_time", 1),
+            Kpi.TIME_TO_RESTORE_HOURS_P50: self._percentile(
+                Kpi.TIME_TO_RESTORE_HOURS_P50, "restore", 0
+            ),
+            Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: self._percentile(
+                Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50, "first_review", 0
+            ),
+            Kpi.REVIEW_TO_MERGE_HOURS_P50: self._percentile(
+                Kpi.REVIEW_TO_MERGE_HOURS_P50, "review_to_merge", 0
+            ),
+            Kpi.UNREVIEWED_MERGE_RATE: self._rate(
+                Kpi.UNREVIEWED_MERGE_RATE, self.review.unreviewed_merge_rate
+            ),
+            Kpi.CHANGES_PER_ENGINEER_PER_WEEK: self._rate(
+                Kpi.CHANGES_PER_ENGINEER_PER_WEEK,
+                lambda t, s, e: changes_per_engineer_per_week(
+                    self.contributions, self.headcount, t, s, e, self.config.engineer_roles
+                ),
+            ),
+            Kpi.CODE_COVERAGE: self._on_last_day(Kpi.CODE_COVERAGE, self._coverage),
+            Kpi.TECHNICAL_DEBT_MINUTES: self._on_last_day(Kpi.TECHNICAL_DEBT_MINUTES, self._debt),
+            Kpi.HEADCOUNT: self._on_last_day(Kpi.HEADCOUNT, self._headcount),
+            Kpi.SDE_RATIO: self._on_last_day(Kpi.SDE_RATIO, self._sde_ratio),
+            Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
+                Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.inbound
+            ),
+            Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
+                Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.outbound
+            ),
+            Kpi.NATIVE_AWS_MIGRATION_SHARE: self._on_last_day(
+                Kpi.NATIVE_AWS_MIGRATION_SHARE, self._migration
+            ),
+        }
+
+    # -- one KPI ---------------------------------------------------------------------------
+
+    def _rate(
+        self, kpi: Kpi, compute: Callable[[str, date, date], Rate]
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
+            rate = compute(team, start, end)
+            return Metric(kpi, rate.value, rate.sample)
+
+        return metric
+
+    def _on_last_day(
+        self, kpi: Kpi, compute: Callable[[str, date], Rate]
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
+            rate = compute(team, end - timedelta(days=1))
+            return Metric(kpi, rate.value, rate.sample)
+
+        return metric
+
+    def _percentile(
+        self, kpi: Kpi, measure: str, which: int
+    ) -> Callable[[str, date, date], Metric]:
+        def metric(team: str, start: date, end: date) -> Metric:
+            found = self._percentile_pairs.get_or_compute(
+                (measure, team, start, end),
+                lambda: self.percentile[measure].percentiles(team, start, end, (0.5, 0.9)),
+            )
+            return Metric(kpi, found.values[which], found.sample, found.exact)
+
+        return metric
+
+    def _coverage(self, team: str, on: date) -> Rate:
+        measured = self.quality.code_coverage(team, on)
+        return Rate(measured.value, measured.measured)
+
+    def _debt(self, team: str, on: date) -> Rate:
+        measured = self.quality.technical_debt_minutes(team, on)
+        return Rate(measured.value, measured.measured)
+
+    def _headcount(self, team: str, on: date) -> Rate:
+        total = sum(self.headcount.by_category(team, on).values())
+        return Rate(float(total), total)
+
+    def _sde_ratio(self, team: str, on: date) -> Rate:
+        return Rate(*self.headcount.share(team, on, self.config.engineer_roles))
+
+    def _migration(self, team: str, on: date) -> Rate:
+        return Rate(*self.platforms.share(team, on, self.config.target_platforms))
+
+    def group(self, kpi: Kpi, parent: str | None, start: date, end: date) -> Group:
+        """The values of the active teams under ``parent`` (or of the active roots)."""
+        return self._groups.get_or_compute(
+            (kpi, parent, start, end), lambda: self._compute_group(kpi, parent, start, end)
+        )
+
+    def _compute_group(self, kpi: Kpi, parent: str | None, start: date, end: date) -> Group:
+        members = (
+            self.tree.children(parent)
+            if parent is not None
+            else tuple(root for root in self.tree.roots if self.tree.is_active(root))
+        )
+        values = [
+            v for member in members if (v := self.metric(kpi, member, start, end).value) is not None
+        ]
+        return Group.of(values)
+
+    def metric(self, kpi: Kpi, team: str, start: date, end: date) -> Metric:
+        """One KPI of one subtree over ``[start, end)``, without comparisons."""
+
+        def compute() -> Metric:
+            found = self._kpis[kpi](team, start, end)
+            coverage = self.coverage(kpi, start, end)
+            return Metric(kpi, found.value, found.sample, found.exact, None, coverage)
+
+        return self._metrics.get_or_compute((kpi, team, start, end), compute)
+
+    def coverage(self, kpi: Kpi, start: date, end: date) -> float:
+        """Share of ``[start, end)`` the store has data for ``kpi`` (a point-in-time KPI: 1
+        or 0 for the window's last day)."""
+        definition = CATALOGUE[kpi]
+        span = self.engine.spans[definition.source]
+        if definition.point_in_time:
+            return span.covers(end - timedelta(days=1))
+        return span.coverage(start, end)
+
+    def typical(self, kpi: Kpi, team: str, start: date, end: date) -> Group:
+        """The KPI over the org's active teams at ``team``'s depth (its root's tree), those
+        with a value: what a typical team of the org looks like, whatever the team's size."""
+        ancestors = self.tree.ancestors(team)
+        root = ancestors[0] if ancestors else team
+        depth = len(ancestors)
+        return self._groups.get_or_compute(
+            ("typical", kpi, root, depth, start, end),
+            lambda: Group.of(
+                [
+                    v
+                    for member in self._level(root, depth)
+                    if (v := self.metric(kpi, member, start, end).value) is not None
+                ]
+            ),
+        )
+
+    def _level(self, root: str, depth: int) -> tuple[str, ...]:
+        """The active teams of ``root``'s tree at ``depth``, in tree order."""
+        levels = self._levels.get(root)
+        if levels is None:
+            found: dict[int, list[str]] = {}
+            base = self.tree.depth(root)
+            for member in self.tree.subtree(root):
+                if self.tree.is_active(member):
+                    found.setdefault(self.tree.depth(member) - base, []).append(member)
+            levels = self._levels[root] = {d: tuple(teams) for d, teams in found.items()}
+        return levels.get(depth, ())
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def report(
+        self,
+        team: str,
+        start: date,
+        end: date,
+        *,
+        kpis: Iterable[Kpi] = tuple(Kpi),
+        compare: bool = True,
+        typical: bool = True,
+        tiers: bool = True,
+    ) -> KpiReport:
+        """Every KPI (or those asked) of one subtree over ``[start, end)``, with comparisons
+        (and the org's typical team, unless ``typical`` is False) and DORA tiers."""
+        return self.reports(
+            [team], start, end, kpis=kpis, compare=compare, typical=typical, tiers=tiers
+        )[0]
+
+    def reports(
+        self,
+        teams: Sequence[str],
+        start: date,
+        end: date,
+        *,
+        kpis: Iterable[Kpi] = tuple(Kpi),
+        compare: bool = True,
+        typical: bool = True,
+        tiers: bool = True,
+    ) -> list[KpiReport]:
+        """Reports of many subtrees at once; peers, parents and the org are computed once for
+        all of them."""
+        for team in teams:
+            if team not in self.tree:
+                raise KeyError(f"unknown team {team!r}")
+        if end <= start:
+            raise ValueError(f"empty window [{start}, {end}): 'to' must be after 'from'")
+        asked = tuple(kpis)
+        peers = PeerGroups(self, start, end)
+        out = []
+        for team in teams:
+            metrics = {}
+            for kpi in asked:
+                metric = self.metric(kpi, team, start, end)
+                if compare:
+                    comparison = peers.compare(kpi, team, typical=typical)
+                    metric = Metric(
+                        kpi, metric.value, metric.sample, metric.exact, comparison, metric.coverage
+                    )
+                metrics[kpi] = metric
+            on = end - timedelta(days=1)
+            coverage = self.quality.code_coverage(team, on)
+            debt = self.quality.technical_debt_minutes(team, on)
+            out.append(
+                KpiReport(
+                    team=team,
+                    start=start,
+                    end=end,
+                    as_of=self.tree.as_of,
+                    metrics=metrics,
+                    deployment_tier=self.delivery.deployment_days(team, start, end)[1],
+                    headcount_by_role=self.headcount.by_category(team, on),
+                    unresolved_incidents=self.unresolved.total("unresolved", team, start, end),
+                    coverage_unmeasured=coverage.unmeasured,
+                    debt_unmeasured=debt.unmeasured,
+                    **(self._tiers(team, start, end) if tiers else {}),
+                )
+            )
+        return out
+
+    def _tiers(self, team: str, start: date, end: date) -> dict[str, DoraTier | None]:
+        def value(kpi: Kpi) -> float | None:
+            return self.metric(kpi, team, start, end).value
+
+        return {
+            "lead_time_tier": lead_time_tier(value(Kpi.LEAD_TIME_HOURS_P50)),
+            "change_failure_tier": change_failure_tier(value(Kpi.CHANGE_FAILURE_RATE)),
+            "restore_tier": restore_tier(value(Kpi.TIME_TO_RESTORE_HOURS_P50)),
+        }
+
+    def trend(
+        self, kpi: Kpi, team: str, start: date, end: date, grain: Grain = Grain.WEEK
+    ) -> list[tuple[date, date, Metric]]:
+        """``kpi`` for each week (counted from ``start``) or calendar month of the window."""
+        if team not in self.tree:
+            raise KeyError(f"unknown team {team!r}")
+        return [
+            (first, last, self.metric(kpi, team, first, last))
+            for first, last in periods(start, end, grain)
+        ]
