@@ -1,20 +1,19 @@
-"""Cross-cutting initiatives: where each stands for any subtree on any date, whether it will
-land by its deadline at the recent pace, and which teams hold it back (docs/initiatives.md).
+"""The initiatives file (docs/initiatives.md): its TOML format, the checks that name the file,
+entry and field of a problem, and the checked :class:`Initiative` entries with the KPI
+vocabularies they set.
 
 Initiatives are configuration: a TOML file (``graph/initiatives.toml`` by default, another one
 through ``ORGRAPH_INITIATIVES``) with the role and platform vocabularies and one entry per
-initiative. Every value is read from an ``OrgView``: the org structure of the status date, so a
-trend compares like with like (the same teams at every point).
+initiative.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -23,15 +22,14 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.catalogue import Kpi
+from graph.catalogue import CATALOGUE, Kpi
 from graph.measures import Rate
 from graph.report import KpiConfig
-from graph.view import OrgView
 
-#: where the shipped initiatives are (three defaults: SDE ratio, remote contributions, native AWS)
+#: where the shipped initiatives are (three defaults: SDE ratio, remote contributions, native
+#: AWS): ``graph/initiatives.toml``, a resource of the ``graph`` package (beside this package's
+#: folder), so it is found wherever orgraph is installed
 DEFAULT_FILE = resources.files("graph") / "initiatives.toml"
-#: the most weekly points a trend has (ten years)
-MAX_POINTS = 521
 
 
 class InitiativesError(ValueError):
@@ -51,16 +49,9 @@ class Measure(Enum):
     KPI = "kpi"
 
 
-class State(Enum):
-    DONE = "DONE"
-    ON_TRACK = "ON_TRACK"
-    AT_RISK = "AT_RISK"
-    OFF_TRACK = "OFF_TRACK"
-    NO_DATA = "NO_DATA"
-
-
 #: KPIs that are a share of a sample (the sample is their denominator), so a team's part of the
 #: gap is counted in sample units: people, services, changes or deployments short of target
+#: (not the catalogue's ratios: code coverage is a share of lines, its sample counts services)
 SHARES = frozenset(
     {
         Kpi.CHANGE_FAILURE_RATE,
@@ -71,7 +62,8 @@ SHARES = frozenset(
         Kpi.NATIVE_AWS_MIGRATION_SHARE,
     }
 )
-#: what the sample behind a KPI counts
+#: what the sample behind a KPI counts, in the words of ``Initiative.sample_kind`` (the
+#: catalogue's ``sample`` is a phrase for readers, not one of these kinds)
 KPI_SAMPLES = {
     Kpi.HEADCOUNT: "people",
     Kpi.SDE_RATIO: "people",
@@ -154,7 +146,7 @@ class Initiative:
         return self.measure in (
             Measure.INBOUND_REMOTE_CONTRIBUTION_RATE,
             Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
-        ) or (self.kpi is not None and self.kpi not in _ON_A_DAY)
+        ) or (self.kpi is not None and not CATALOGUE[self.kpi].point_in_time)
 
     @property
     def sample_kind(self) -> str:
@@ -213,18 +205,6 @@ class Initiative:
         if self.direction is Direction.AT_MOST:
             short = -short
         return round(short * rate.sample if self.share else short, 9)  # no float noise
-
-
-#: KPIs taken on one day rather than over a window
-_ON_A_DAY = frozenset(
-    {
-        Kpi.HEADCOUNT,
-        Kpi.SDE_RATIO,
-        Kpi.NATIVE_AWS_MIGRATION_SHARE,
-        Kpi.CODE_COVERAGE,
-        Kpi.TECHNICAL_DEBT_MINUTES,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -366,200 +346,3 @@ def _problems(parsed: _File) -> Iterable[str]:
         is_share = entry.measure is not Measure.KPI or entry.kpi in {k.name for k in SHARES}
         if is_share and not 0 <= entry.target <= 1:
             yield f"{where}, field 'target': a share is between 0 and 1, not {entry.target}"
-
-
-# -- status -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Point:
-    """The measure on one day."""
-
-    on: date
-    value: float | None
-    sample: int
-
-
-@dataclass(frozen=True)
-class Status:
-    """Where an initiative stands for one subtree on one date."""
-
-    initiative: Initiative
-    team: str
-    on: date
-    current: Point
-    start_value: float | None
-    progress: float | None
-    #: the points the pace is fitted to: the status date and each week before it, back
-    #: ``forecast_weeks`` weeks (``trend`` gives every week since the start)
-    recent: tuple[Point, ...]
-    pace_per_week: float | None
-    forecast: date | None
-    state: State
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A team's value and its part of the gap to the target (negative: ahead)."""
-
-    team: str
-    value: float
-    sample: int
-    gap: float
-
-
-def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
-    """The initiative's measure for the subtree of ``team`` (in ``view``'s structure) at the
-    end of the day ``on``."""
-    end = on + timedelta(days=1)
-    start = end - timedelta(days=initiative.window_days)
-    if initiative.measure is Measure.ROLE_SHARE:
-        return Rate(*view.headcount.share(team, on, initiative.roles))
-    if initiative.measure is Measure.PLATFORM_SHARE:
-        return Rate(*view.platforms.share(team, on, initiative.platforms))
-    if initiative.measure is Measure.INBOUND_REMOTE_CONTRIBUTION_RATE:
-        return view.contributions.inbound(team, start, end)
-    if initiative.measure is Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE:
-        return view.contributions.outbound(team, start, end)
-    assert initiative.kpi is not None
-    metric = view.metric(initiative.kpi, team, start, end)
-    return Rate(metric.value, metric.sample)
-
-
-def _points(view: OrgView, initiative: Initiative, team: str, on: date, weeks: int) -> list[Point]:
-    """The measure on ``on`` and every 7 days before it, ``weeks`` weeks back, oldest first."""
-    points = []
-    for k in range(weeks, -1, -1):
-        day = on - timedelta(days=7 * k)
-        rate = measure(view, initiative, team, day)
-        points.append(Point(day, rate.value, rate.sample))
-    return points
-
-
-def trend(view: OrgView, initiative: Initiative, team: str, on: date) -> list[Point]:
-    """The weekly trend: the measure on ``on`` and every 7 days before it back to the start
-    (at most ``MAX_POINTS`` points), oldest first."""
-    _check(view, initiative, team)
-    weeks = (on - initiative.start).days // 7 if on >= initiative.start else 0
-    return _points(view, initiative, team, on, min(weeks, MAX_POINTS - 1))
-
-
-def pace(points: Sequence[Point], on: date, weeks: int) -> float | None:
-    """Least-squares slope per day of the values of the last ``weeks`` weeks up to ``on``
-    (at least two points with a value); None when there are too few."""
-    since = on - timedelta(days=7 * weeks)
-    xs, ys = [], []
-    for point in points:
-        if point.value is not None and since <= point.on <= on:
-            xs.append(float((point.on - on).days))
-            ys.append(point.value)
-    if len(xs) < 2:
-        return None
-    mean_x, mean_y = math.fsum(xs) / len(xs), math.fsum(ys) / len(ys)
-    spread = math.fsum((x - mean_x) ** 2 for x in xs)
-    if spread == 0:
-        return None
-    return math.fsum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-
-
-def forecast(
-    initiative: Initiative, current: float | None, slope: float | None, on: date
-) -> date | None:
-    """The first day the target is reached from ``current`` at ``slope`` per day; None when
-    it is reached already, or the pace does not lead there."""
-    if current is None or slope is None or initiative.meets(current):
-        return None
-    toward = slope if initiative.direction is Direction.AT_LEAST else -slope
-    if toward <= 1e-12:
-        return None
-    days = abs(initiative.target - current) / abs(slope)
-    # round away float noise first: a ramp that meets the target on day 14 gives 14, not 15
-    whole = math.ceil(round(days, 9))
-    if whole > 365 * 100:
-        return None  # no forecast a century out
-    return on + timedelta(days=whole)
-
-
-def state(initiative: Initiative, current: float | None, when: date | None, on: date) -> State:
-    if current is None:
-        return State.NO_DATA
-    if initiative.meets(current):
-        return State.DONE
-    if when is None or on > initiative.deadline:
-        return State.OFF_TRACK
-    if when <= initiative.deadline:
-        return State.ON_TRACK
-    if when <= initiative.deadline + timedelta(days=initiative.at_risk_days):
-        return State.AT_RISK
-    return State.OFF_TRACK
-
-
-def in_scope(view: OrgView, initiative: Initiative, team: str) -> bool:
-    """Whether ``team`` is the initiative's scope or under it (always, without a scope)."""
-    scope = initiative.scope
-    return scope is None or (scope in view.tree and view.tree.is_in_subtree(team, scope))
-
-
-def _check(view: OrgView, initiative: Initiative, team: str) -> None:
-    if team not in view.tree:
-        raise KeyError(f"unknown team {team!r}")
-    if not in_scope(view, initiative, team):
-        raise ValueError(
-            f"team {team!r} is outside the scope {initiative.scope!r} of initiative "
-            f"{initiative.key!r}"
-        )
-
-
-def status(view: OrgView, initiative: Initiative, team: str, on: date) -> Status:
-    """The initiative's status for the subtree of ``team`` on the day ``on``."""
-    _check(view, initiative, team)
-    points = _points(view, initiative, team, on, initiative.forecast_weeks)
-    current = points[-1]
-    first = measure(view, initiative, team, initiative.start).value
-    slope = pace(points, on, initiative.forecast_weeks)
-    when = forecast(initiative, current.value, slope, on)
-    return Status(
-        initiative=initiative,
-        team=team,
-        on=on,
-        current=current,
-        start_value=first,
-        progress=_progress(initiative, first, current.value),
-        recent=tuple(points),
-        pace_per_week=None if slope is None else 7 * slope,
-        forecast=when,
-        state=state(initiative, current.value, when, on),
-    )
-
-
-def _progress(initiative: Initiative, start: float | None, current: float | None) -> float | None:
-    """Share of the way from the start's value to the target covered (1 once it is met)."""
-    if start is None or current is None:
-        return None
-    if initiative.meets(current):
-        return 1.0
-    if initiative.target == start:
-        return 0.0
-    return (current - start) / (initiative.target - start)
-
-
-def standings(
-    view: OrgView, initiative: Initiative, under: str, on: date
-) -> tuple[list[Standing], list[Standing]]:
-    """The active children of ``under``: laggards (short of the target, the largest part of
-    the gap first) and leaders (at or past it, the furthest ahead first). Children without a
-    value are in neither."""
-    if under not in view.tree:
-        raise KeyError(f"unknown team {under!r}")
-    laggards: list[Standing] = []
-    leaders: list[Standing] = []
-    for child in view.tree.children(under):
-        rate = measure(view, initiative, child, on)
-        gap = initiative.gap(rate)
-        if gap is None or rate.value is None:
-            continue
-        standing = Standing(child, rate.value, rate.sample, gap)
-        (leaders if initiative.meets(rate.value) else laggards).append(standing)
-    laggards.sort(key=lambda s: (-s.gap, s.team))
-    leaders.sort(key=lambda s: (s.gap, s.team))
-    return laggards, leaders
