@@ -16,6 +16,7 @@ LONG = {
     "api/core/limits.py": "the query limits: one walk of the document, its cost and the rules",
     "graph/catalogue.py": "the KPI catalogue: one entry per KPI",
     "loaders/ingest.py": "the one-transaction load: every check in load order",
+    "graph/tree.py": "the org tree of one structure date, with its lazy NetworkX graph",
 }
 MAX_LINES = 420
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import strawberry
 
@@ -15,6 +16,8 @@ from graph.spans import Span
 
 #: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`
 #: enum value and of `kpiDefinitions`, from the catalogue (docs/kpis.md has the definitions).
+T = TypeVar("T")
+
 KPI_TEXT: dict[Kpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
 
 
@@ -191,10 +194,26 @@ class RoleCount:
     count: int = strawberry.field(description="People in that role.")
 
 
+def _with_kpi_fields(cls: type[T]) -> type[T]:
+    """One ``Metric`` field per KPI of the catalogue, in catalogue order after ``as_of``,
+    described by the catalogue: a KPI added there is in the report with nothing written here."""
+    fields = dict(cls.__annotations__)
+    head = list(fields)[: list(fields).index("as_of") + 1]
+    annotations = {name: fields[name] for name in head}
+    for definition in CATALOGUE.values():
+        name = definition.kpi.name.lower()
+        annotations[name] = "Metric"
+        setattr(cls, name, strawberry.field(description=definition.description))
+    annotations.update({name: kind for name, kind in fields.items() if name not in head})
+    cls.__annotations__ = annotations
+    return cls
+
+
 @strawberry.type(
     description="Every KPI of one team's subtree over the window [from, to), in the org "
     "structure of the team's structure date, each with its comparisons."
 )
+@_with_kpi_fields
 class KpiReport:
     # Plain fields, not resolvers: a full report resolves about 170 fields, and a resolver
     # costs several times a plain field. A KPI the query did not select holds NOT_ASKED, which
@@ -204,43 +223,7 @@ class KpiReport:
         name="to", description="Day after the window's last day (exclusive)."
     )
     as_of: date = strawberry.field(description="The structure date the subtree is taken in.")
-    deployments_per_week: Metric = strawberry.field(description=KPI_TEXT[Kpi.DEPLOYMENTS_PER_WEEK])
-    deployment_days_per_week: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.DEPLOYMENT_DAYS_PER_WEEK]
-    )
-    change_failure_rate: Metric = strawberry.field(description=KPI_TEXT[Kpi.CHANGE_FAILURE_RATE])
-    lead_time_hours_p50: Metric = strawberry.field(description=KPI_TEXT[Kpi.LEAD_TIME_HOURS_P50])
-    lead_time_hours_p90: Metric = strawberry.field(description=KPI_TEXT[Kpi.LEAD_TIME_HOURS_P90])
-    time_to_restore_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.TIME_TO_RESTORE_HOURS_P50]
-    )
-    time_to_first_review_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50]
-    )
-    review_to_merge_hours_p50: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.REVIEW_TO_MERGE_HOURS_P50]
-    )
-    unreviewed_merge_rate: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.UNREVIEWED_MERGE_RATE]
-    )
-    changes_per_engineer_per_week: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.CHANGES_PER_ENGINEER_PER_WEEK]
-    )
-    code_coverage: Metric = strawberry.field(description=KPI_TEXT[Kpi.CODE_COVERAGE])
-    technical_debt_minutes: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.TECHNICAL_DEBT_MINUTES]
-    )
-    headcount: Metric = strawberry.field(description=KPI_TEXT[Kpi.HEADCOUNT])
-    sde_ratio: Metric = strawberry.field(description=KPI_TEXT[Kpi.SDE_RATIO])
-    inbound_remote_contribution_rate: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE]
-    )
-    outbound_remote_contribution_rate: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE]
-    )
-    native_aws_migration_share: Metric = strawberry.field(
-        description=KPI_TEXT[Kpi.NATIVE_AWS_MIGRATION_SHARE]
-    )
+    # one Metric field per KPI of the catalogue, here (see ``_with_kpi_fields``)
     deployment_tier: DoraTier | None = strawberry.field(
         description="DORA deployment frequency tier; null when the window had no successful "
         "production deployment."

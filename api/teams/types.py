@@ -23,7 +23,6 @@ from api.core.context import Context
 from api.kpis.asked import asked, check_window
 from api.kpis.enums import Grain, Kpi
 from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
-from graph.tree import service_node
 from graph.trends import is_partial
 from graph.view import OrgView
 
@@ -271,22 +270,17 @@ class Service(Node):
     key: str = strawberry.field(description="The service's id in the source data.")
     view: strawberry.Private[OrgView]
 
-    def _attrs(self) -> dict[str, object]:
-        attrs: dict[str, object] = self.view.tree.graph.nodes[service_node(self.key)]
-        return attrs
-
     @strawberry.field(description="Opaque global id (it carries the structure date).")
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode("Service", self.key, self.view.tree.as_of.isoformat()))
 
     @strawberry.field(description="The service's name on the structure date.")
     def name(self) -> str:
-        return str(self._attrs()["name"])
+        return self.view.tree.service_name(self.key)
 
     @strawberry.field(description="The platform it runs on (e.g. native_aws), if the source says.")
     def platform(self) -> str | None:
-        platform = self._attrs().get("platform")
-        return None if platform is None else str(platform)
+        return self.view.tree.service_platform(self.key)
 
     @strawberry.field(
         description="False for a service with no version valid on the structure date."
