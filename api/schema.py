@@ -1,7 +1,7 @@
 """The GraphQL schema (Strawberry): the entry points and the schema class. Every type, field,
 argument and enum value is described; `schema.graphql` is what `orgraph export-schema` prints.
 
-Resolvers only read the rollup engine (`graph/engine.py`), which answers from its indexes: no
+Resolvers only read the rollup engine (`graph/engine.py`, `graph/view.py`), which answers from its indexes: no
 resolver runs SQL, so the number of statements per request does not grow with the answer.
 The types live by domain: `api/core/` (context, connections, errors, limits, HTTP),
 `api/kpis/`, `api/teams/`, `api/initiatives/`.

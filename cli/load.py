@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cli.common import DbOption, console, errors, fail, run_with_engine
 from loaders.ingest import LoadFailed, LoadOptions, LoadReport, load_bundle
 from loaders.problems import Problem
-from store.contract import ENTITY_BY_NAME
+from store.contract import ENTITY_BY_NAME, singular
 
 SHOWN_PROBLEMS = 20  # root causes and warnings shown on the terminal (all are in the report)
 SHOWN_CONSEQUENCES = 3  # rows rejected because of another, shown per file before a count
@@ -163,7 +163,7 @@ def _referred_kind(problem: Problem) -> str:
         except KeyError:
             target = None
         if target is not None:
-            return {"people": "person"}.get(target, target.rstrip("s"))
+            return singular(target)
     return "row"
 
 

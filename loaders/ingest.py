@@ -33,7 +33,7 @@ from loaders.problems import Problem, ordered, write_rejects
 from loaders.reader import LINE, FileReader, FileRejected
 from loaders.validate import TypedBatch, convert_batch, record_text, typed_schema
 from store.bulk import BulkSession, bulk_session
-from store.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity
+from store.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity, singular
 from store.migrate import upgrade
 from store.models import OPEN_START
 
@@ -398,8 +398,7 @@ class _Load:
     def _unknown(self, target: str, value: str) -> tuple[str, str | None]:
         """Why ``value`` is not a known ``target``, and, when that is because its row (or its whole
         file) was rejected, where the root cause is."""
-        singular = {"people": "person"}.get(target, target.rstrip("s"))
-        reason = f"unknown {singular} {value!r}"
+        reason = f"unknown {singular(target)} {value!r}"
         earlier = self.known.rejected.get(target, {}).get(value)
         if earlier is not None:
             if earlier.caused_by is None:

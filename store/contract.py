@@ -50,6 +50,11 @@ class Entity:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
+def singular(entity: str) -> str:
+    """One row of ``entity`` in prose: ``people`` -> ``person``, ``teams`` -> ``team``."""
+    return {"people": "person"}.get(entity, entity.rstrip("s"))
+
+
 DEPLOYMENT_STATUSES = frozenset({"success", "failed", "rolled_back"})
 REVIEW_STATES = frozenset({"approved", "changes_requested", "commented"})
 PRODUCTION = "production"

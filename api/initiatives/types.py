@@ -1,4 +1,4 @@
-"""The GraphQL types of cross-cutting initiatives (graph/initiatives.py, docs/initiatives.md).
+"""The GraphQL types of cross-cutting initiatives (graph/initiatives/, docs/initiatives.md).
 
 ``api.teams`` and ``api.schema`` reach these through ``strawberry.lazy``, so that this module
 can import the team type while neither needs the other during its own import."""
@@ -6,7 +6,6 @@ can import the team type while neither needs the other during its own import."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -14,65 +13,52 @@ from strawberry.types import Info
 
 from api.core.connections import AfterArg, Connection, FirstArg, connection
 from api.core.context import Context
+from api.core.enums import described
 from api.core.errors import ApiError
 from api.kpis.enums import Kpi
 from api.teams.types import Team
 from graph import initiatives as model
 from graph.view import OrgView
 
-
-@strawberry.enum(description="Where an initiative stands against its target and deadline.")
-class InitiativeState(Enum):
-    DONE = strawberry.enum_value("DONE", description="The value meets the target.")
-    ON_TRACK = strawberry.enum_value(
-        "ON_TRACK", description="At the recent pace the target is reached by the deadline."
-    )
-    AT_RISK = strawberry.enum_value(
-        "AT_RISK",
-        description="At the recent pace the target is reached after the deadline, but within "
+described(
+    model.State,
+    "InitiativeState",
+    "Where an initiative stands against its target and deadline.",
+    {
+        "DONE": "The value meets the target.",
+        "ON_TRACK": "At the recent pace the target is reached by the deadline.",
+        "AT_RISK": "At the recent pace the target is reached after the deadline, but within "
         "the configured grace (`forecast.at_risk_days`, default 30 days).",
-    )
-    OFF_TRACK = strawberry.enum_value(
-        "OFF_TRACK",
-        description="The recent pace does not lead to the target, or only later than the "
+        "OFF_TRACK": "The recent pace does not lead to the target, or only later than the "
         "grace, or the deadline has passed.",
-    )
-    NO_DATA = strawberry.enum_value(
-        "NO_DATA", description="No value on the status date (no people, services or changes)."
-    )
-
-
-@strawberry.enum(description="Which side of the target counts as reached.")
-class Direction(Enum):
-    AT_LEAST = strawberry.enum_value("AT_LEAST", description="Reached when value ≥ target.")
-    AT_MOST = strawberry.enum_value("AT_MOST", description="Reached when value ≤ target.")
-
-
-@strawberry.enum(description="What an initiative measures (docs/initiatives.md).")
-class InitiativeMeasure(Enum):
-    ROLE_SHARE = strawberry.enum_value(
-        "ROLE_SHARE",
-        description="People in the initiative's roles ÷ all people of the subtree, on the day "
+        "NO_DATA": "No value on the status date (no people, services or changes).",
+    },
+)
+described(
+    model.Direction,
+    "Direction",
+    "Which side of the target counts as reached.",
+    {
+        "AT_LEAST": "Reached when value ≥ target.",
+        "AT_MOST": "Reached when value ≤ target.",
+    },
+)
+described(
+    model.Measure,
+    "InitiativeMeasure",
+    "What an initiative measures (docs/initiatives.md).",
+    {
+        "ROLE_SHARE": "People in the initiative's roles ÷ all people of the subtree, on the day "
         "(ratio 0..1).",
-    )
-    PLATFORM_SHARE = strawberry.enum_value(
-        "PLATFORM_SHARE",
-        description="Services on the initiative's platforms ÷ all services the subtree owns, "
-        "on the day (ratio 0..1).",
-    )
-    INBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
-        "INBOUND_REMOTE_CONTRIBUTION_RATE",
-        description="Merged changes to the subtree's services by people outside it ÷ those "
-        "with a known author, over `windowDays` (ratio 0..1).",
-    )
-    OUTBOUND_REMOTE_CONTRIBUTION_RATE = strawberry.enum_value(
-        "OUTBOUND_REMOTE_CONTRIBUTION_RATE",
-        description="Merged changes by the subtree's people to services it does not own ÷ all "
-        "they merged, over `windowDays` (ratio 0..1).",
-    )
-    KPI = strawberry.enum_value(
-        "KPI", description="A KPI of the rollup engine (`Initiative.kpi`), as in `KpiReport`."
-    )
+        "PLATFORM_SHARE": "Services on the initiative's platforms ÷ all services the subtree "
+        "owns, on the day (ratio 0..1).",
+        "INBOUND_REMOTE_CONTRIBUTION_RATE": "Merged changes to the subtree's services by people "
+        "outside it ÷ those with a known author, over `windowDays` (ratio 0..1).",
+        "OUTBOUND_REMOTE_CONTRIBUTION_RATE": "Merged changes by the subtree's people to services "
+        "it does not own ÷ all they merged, over `windowDays` (ratio 0..1).",
+        "KPI": "A KPI of the rollup engine (`Initiative.kpi`), as in `KpiReport`.",
+    },
+)
 
 
 @strawberry.type(description="An initiative's measure for a subtree at the end of one day.")
@@ -121,7 +107,7 @@ class InitiativeStatus:
         "recent pace; null when it is met already or the pace does not lead there."
     )
     deadline: date = strawberry.field(description="The initiative's deadline.")
-    status: InitiativeState = strawberry.field(
+    status: model.State = strawberry.field(
         description="DONE when the target is met; else from the forecast against the deadline."
     )
 
@@ -141,7 +127,7 @@ class InitiativeStatus:
             pace_per_week=found.pace_per_week,
             forecast=found.forecast,
             deadline=found.initiative.deadline,
-            status=InitiativeState[found.state.name],
+            status=found.state,
         )
 
     @strawberry.field(
@@ -191,7 +177,7 @@ class Initiative:
     key: str = strawberry.field(description="Stable key from the initiatives file.")
     name: str = strawberry.field(description="Display name.")
     description: str = strawberry.field(description="What the initiative is for, from the file.")
-    measure: InitiativeMeasure = strawberry.field(description="The kind of measure.")
+    measure: model.Measure = strawberry.field(description="The kind of measure.")
     computation: str = strawberry.field(description="Exactly how the value is computed, in words.")
     kpi: Kpi | None = strawberry.field(description="The KPI measured, for measure KPI.")
     roles: list[str] = strawberry.field(
@@ -208,7 +194,7 @@ class Initiative:
         description="What the sample counts: people, services, changes, ..."
     )
     target: float = strawberry.field(description="The target value, in the measure's units.")
-    direction: Direction = strawberry.field(
+    direction: model.Direction = strawberry.field(
         description="Whether the target is a floor or a ceiling."
     )
     start: date = strawberry.field(
@@ -228,7 +214,7 @@ class Initiative:
             key=d.key,
             name=d.name,
             description=d.description,
-            measure=InitiativeMeasure[d.measure.name],
+            measure=d.measure,
             computation=d.explain(),
             kpi=None if d.kpi is None else d.kpi,
             roles=sorted(d.roles) if d.measure is model.Measure.ROLE_SHARE else [],
@@ -236,7 +222,7 @@ class Initiative:
             window_days=d.window_days if d.windowed else None,
             sample_kind=d.sample_kind,
             target=d.target,
-            direction=Direction[d.direction.name],
+            direction=d.direction,
             start=d.start,
             deadline=d.deadline,
             scope=d.scope,

@@ -4,27 +4,10 @@ value gets its description here. A KPI's description is the catalogue's (graph/c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from enum import Enum
-from typing import TypeVar
-
-import strawberry
-
+from api.core.enums import described
 from graph.catalogue import CATALOGUE, Better, Kpi, NullWhen, Unit
 from graph.tiers import DoraTier
 from graph.trends import Grain
-
-E = TypeVar("E", bound=type[Enum])
-
-
-def described(cls: E, name: str, description: str, values: Mapping[str, str]) -> E:
-    """``cls`` as the GraphQL enum ``name``, every value described (one missing is an error,
-    so a value added to the engine cannot reach the schema undescribed)."""
-    strawberry.enum(cls, name=name, description=description)
-    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = values[value.name]
-    return cls
-
 
 described(
     Kpi,

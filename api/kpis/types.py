@@ -14,12 +14,6 @@ from graph.report import KpiReport as EngineReport
 from graph.report import Metric as EngineMetric
 from graph.spans import Span
 
-#: What each KPI is, with its unit: the description of its `KpiReport` field, of its `Kpi`
-#: enum value and of `kpiDefinitions`, from the catalogue (docs/kpis.md has the definitions).
-T = TypeVar("T")
-
-KPI_TEXT: dict[Kpi, str] = {kpi: d.description for kpi, d in CATALOGUE.items()}
-
 
 @strawberry.type(
     description="What one KPI is: its unit, which direction is better, whether it adds up over "
@@ -192,6 +186,9 @@ NOT_ASKED = Metric(
 class RoleCount:
     role: str = strawberry.field(description="The role as the source names it (e.g. SDE).")
     count: int = strawberry.field(description="People in that role.")
+
+
+T = TypeVar("T")
 
 
 def _with_kpi_fields(cls: type[T]) -> type[T]:
