@@ -73,6 +73,18 @@ class NullWhen(Enum):
     NEVER = "NEVER"
 
 
+class Counted(Enum):
+    """What a KPI's sample counts, in one word: the unit a team's part of an initiative's gap
+    is counted in (``Initiative.sample_kind``)."""
+
+    PEOPLE = "people"
+    SERVICES = "services"
+    DEPLOYMENTS = "deployments"
+    DEPLOYMENT_DAYS = "deployment days"
+    CHANGES = "changes"
+    INCIDENTS = "incidents"
+
+
 class Source(Enum):
     """The data a KPI reads: its days with data say how much of a window it covers."""
 
@@ -97,14 +109,20 @@ class KpiDefinition:
     #: a parent's value is the sum of its children's and its own (so a typical team is
     #: much smaller than the org: compare with ``typical*``, not ``orgValue``)
     additive: bool
-    #: what ``sampleSize`` counts
+    #: what ``sampleSize`` counts, in a phrase for readers
     sample: str
+    #: the same in one word
+    counted: Counted
     null_when: NullWhen
     source: Source
     #: taken on the window's last day rather than over the window
     point_in_time: bool = False
     #: a percentile read from histograms for large subtrees (``exact`` may be false)
     percentile: bool = False
+    #: the value is a share of its sample (the sample is its denominator), so a gap to a
+    #: target counts in sample units: people, services or changes short. Not every ratio is:
+    #: code coverage is a share of lines, its sample counts services.
+    share: bool = False
 
     @property
     def field(self) -> str:
@@ -128,6 +146,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=True,
         sample="successful production deployments",
+        counted=Counted.DEPLOYMENTS,
         null_when=NullWhen.NO_SERVICE,
         source=Source.DEPLOYMENTS,
     ),
@@ -140,6 +159,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="days with a successful production deployment",
+        counted=Counted.DEPLOYMENT_DAYS,
         null_when=NullWhen.NO_SERVICE,
         source=Source.DEPLOYMENTS,
     ),
@@ -152,8 +172,10 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="production deployments",
+        counted=Counted.DEPLOYMENTS,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.DEPLOYMENTS,
+        share=True,
     ),
     KpiDefinition(
         Kpi.LEAD_TIME_HOURS_P50,
@@ -164,6 +186,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="changes deployed",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.LEAD_TIMES,
         percentile=True,
@@ -176,6 +199,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="changes deployed",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.LEAD_TIMES,
         percentile=True,
@@ -188,6 +212,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="incidents resolved",
+        counted=Counted.INCIDENTS,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.INCIDENTS,
         percentile=True,
@@ -200,6 +225,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="changes reviewed",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_OPENED,
         percentile=True,
@@ -212,6 +238,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="changes merged after a review",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         percentile=True,
@@ -224,8 +251,10 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=False,
         sample="changes merged",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
+        share=True,
     ),
     KpiDefinition(
         Kpi.CHANGES_PER_ENGINEER_PER_WEEK,
@@ -236,6 +265,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="changes merged",
+        counted=Counted.CHANGES,
         null_when=NullWhen.NO_ENGINEER,
         source=Source.CHANGES_MERGED,
     ),
@@ -247,6 +277,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="services measured",
+        counted=Counted.SERVICES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.COVERAGE,
         point_in_time=True,
@@ -259,6 +290,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.LOWER,
         additive=True,
         sample="services measured",
+        counted=Counted.SERVICES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.DEBT,
         point_in_time=True,
@@ -271,6 +303,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.NEITHER,
         additive=True,
         sample="people",
+        counted=Counted.PEOPLE,
         null_when=NullWhen.NEVER,
         source=Source.PEOPLE,
         point_in_time=True,
@@ -284,9 +317,11 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="people",
+        counted=Counted.PEOPLE,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.PEOPLE,
         point_in_time=True,
+        share=True,
     ),
     KpiDefinition(
         Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
@@ -298,8 +333,10 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="changes merged to the subtree's services",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
+        share=True,
     ),
     KpiDefinition(
         Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
@@ -310,8 +347,10 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.NEITHER,
         additive=False,
         sample="changes merged by the subtree's people",
+        counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
+        share=True,
     ),
     KpiDefinition(
         Kpi.NATIVE_AWS_MIGRATION_SHARE,
@@ -321,8 +360,10 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         Better.HIGHER,
         additive=False,
         sample="services owned",
+        counted=Counted.SERVICES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.SERVICES,
         point_in_time=True,
+        share=True,
     ),
 )

@@ -8,8 +8,6 @@ are the package's public ones, as its callers use them (``from graph import init
 """
 
 from graph.initiatives.config import DEFAULT_FILE as DEFAULT_FILE
-from graph.initiatives.config import KPI_SAMPLES as KPI_SAMPLES
-from graph.initiatives.config import SHARES as SHARES
 from graph.initiatives.config import Direction as Direction
 from graph.initiatives.config import Initiative as Initiative
 from graph.initiatives.config import Initiatives as Initiatives
@@ -34,9 +32,7 @@ from graph.initiatives.progress import status as status
 
 __all__ = [
     "DEFAULT_FILE",
-    "KPI_SAMPLES",
     "MAX_POINTS",
-    "SHARES",
     "Direction",
     "Initiative",
     "Initiatives",

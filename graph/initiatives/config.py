@@ -22,7 +22,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.catalogue import CATALOGUE, Kpi
+from graph.catalogue import CATALOGUE, Counted, Kpi
 from graph.measures import Rate
 from graph.report import KpiConfig
 
@@ -47,35 +47,6 @@ class Measure(Enum):
     INBOUND_REMOTE_CONTRIBUTION_RATE = "inbound_remote_contribution_rate"
     OUTBOUND_REMOTE_CONTRIBUTION_RATE = "outbound_remote_contribution_rate"
     KPI = "kpi"
-
-
-#: KPIs that are a share of a sample (the sample is their denominator), so a team's part of the
-#: gap is counted in sample units: people, services, changes or deployments short of target
-#: (not the catalogue's ratios: code coverage is a share of lines, its sample counts services)
-SHARES = frozenset(
-    {
-        Kpi.CHANGE_FAILURE_RATE,
-        Kpi.UNREVIEWED_MERGE_RATE,
-        Kpi.SDE_RATIO,
-        Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
-        Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
-        Kpi.NATIVE_AWS_MIGRATION_SHARE,
-    }
-)
-#: what the sample behind a KPI counts, in the words of ``Initiative.sample_kind`` (the
-#: catalogue's ``sample`` is a phrase for readers, not one of these kinds)
-KPI_SAMPLES = {
-    Kpi.HEADCOUNT: "people",
-    Kpi.SDE_RATIO: "people",
-    Kpi.CHANGES_PER_ENGINEER_PER_WEEK: "people",
-    Kpi.NATIVE_AWS_MIGRATION_SHARE: "services",
-    Kpi.CODE_COVERAGE: "services",
-    Kpi.TECHNICAL_DEBT_MINUTES: "services",
-    Kpi.DEPLOYMENTS_PER_WEEK: "deployments",
-    Kpi.DEPLOYMENT_DAYS_PER_WEEK: "deployments",
-    Kpi.CHANGE_FAILURE_RATE: "deployments",
-    Kpi.TIME_TO_RESTORE_HOURS_P50: "incidents",
-}
 
 
 # -- the file ---------------------------------------------------------------------------------
@@ -152,17 +123,17 @@ class Initiative:
     def sample_kind(self) -> str:
         """What the sample behind a value counts."""
         if self.measure is Measure.ROLE_SHARE:
-            return "people"
+            return Counted.PEOPLE.value
         if self.measure is Measure.PLATFORM_SHARE:
-            return "services"
+            return Counted.SERVICES.value
         if self.kpi is not None:
-            return KPI_SAMPLES.get(self.kpi, "changes")
-        return "changes"
+            return CATALOGUE[self.kpi].counted.value
+        return Counted.CHANGES.value
 
     @property
     def share(self) -> bool:
-        """Whether the value is a share of its sample (see ``SHARES``)."""
-        return self.kpi is None or self.kpi in SHARES
+        """Whether the value is a share of its sample (``KpiDefinition.share``)."""
+        return self.kpi is None or CATALOGUE[self.kpi].share
 
     def explain(self) -> str:
         """How the value is computed, in words."""
@@ -343,6 +314,7 @@ def _problems(parsed: _File) -> Iterable[str]:
                 )
         elif entry.kpi is not None:
             yield f"{where}, field 'kpi': only for measure 'kpi'"
-        is_share = entry.measure is not Measure.KPI or entry.kpi in {k.name for k in SHARES}
+        kpi = Kpi.__members__.get(entry.kpi or "")
+        is_share = entry.measure is not Measure.KPI or (kpi is not None and CATALOGUE[kpi].share)
         if is_share and not 0 <= entry.target <= 1:
             yield f"{where}, field 'target': a share is between 0 and 1, not {entry.target}"

@@ -149,6 +149,15 @@ def test_a_kpi_measure_names_a_kpi_of_the_engine() -> None:
     assert chosen.kpi.name == "CHANGE_FAILURE_RATE"
     assert chosen.sample_kind == "deployments"
     assert chosen.windowed
+    # and the sample kind is what the KPI's sample counts, as the catalogue says
+    expected = {
+        "CHANGES_PER_ENGINEER_PER_WEEK": "changes",
+        "DEPLOYMENT_DAYS_PER_WEEK": "deployment days",
+        "HEADCOUNT": "people",
+    }
+    for kpi, counted in expected.items():
+        entries[0] |= {"kpi": kpi, "direction": "at_least", "target": 1.0}
+        assert Initiatives.parse(raw).get("sde-ratio").sample_kind == counted
 
 
 # -- the forecast on constructed series -------------------------------------------------------

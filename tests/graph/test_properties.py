@@ -619,6 +619,13 @@ def test_null_and_zero_follow_the_sample_and_ownership(org: RandomOrg, data: st.
                     assert (metric.value is None) == (engineers == 0), kpi
                 else:
                     assert metric.value is not None, kpi
+            # and a share is a whole part of its sample (the sample is its denominator), so a
+            # team's part of an initiative's gap counts in people, services or changes
+            for kpi, definition in CATALOGUE.items():
+                share = m[kpi]
+                if definition.share and share.value is not None:
+                    parts = share.value * share.sample
+                    assert parts == _approx(round(parts)), kpi
             # and the SDE ratio is null exactly when nobody is in the subtree on the last day
             roles = plain.people_on(view, team, last)
             assert m[Kpi.HEADCOUNT].sample == len(roles)
