@@ -4,8 +4,11 @@ its own period, computed like any other window, so a trend costs one O(1) evalua
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+
+from graph.report import Metric
 
 
 class Grain(Enum):
@@ -54,3 +57,18 @@ def is_partial(first: date, last: date, grain: Grain) -> bool:
     """
     whole = first.day == 1 if grain is Grain.MONTH else True
     return not whole or (last - first).days < full_days(first, grain)
+
+
+@dataclass(frozen=True)
+class Period:
+    """One point of a trend: the KPI over ``[start, end)``."""
+
+    start: date
+    end: date
+    metric: Metric
+    #: shorter than its grain (see :func:`is_partial`): draw it apart
+    partial: bool
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days

@@ -24,7 +24,7 @@ from graph.review import ReviewFlow
 from graph.rollup import SubtreeSums
 from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
 from graph.tree import OrgTree
-from graph.trends import Grain, periods
+from graph.trends import Grain, Period, is_partial, periods
 
 if TYPE_CHECKING:
     from graph.engine import Engine
@@ -325,11 +325,11 @@ class OrgView:
 
     def trend(
         self, kpi: Kpi, team: str, start: date, end: date, grain: Grain = Grain.WEEK
-    ) -> list[tuple[date, date, Metric]]:
+    ) -> list[Period]:
         """``kpi`` for each week (counted from ``start``) or calendar month of the window."""
         if team not in self.tree:
             raise KeyError(f"unknown team {team!r}")
         return [
-            (first, last, self.metric(kpi, team, first, last))
+            Period(first, last, self.metric(kpi, team, first, last), is_partial(first, last, grain))
             for first, last in periods(start, end, grain)
         ]

@@ -15,6 +15,7 @@ from api.core.connections import AfterArg, Connection, FirstArg, connection
 from api.core.context import Context
 from api.core.enums import described
 from api.core.errors import ApiError
+from api.core.wrapping import in_declared_order, reads
 from api.kpis.enums import Kpi
 from api.teams.types import Team
 from graph import initiatives as model
@@ -63,72 +64,69 @@ described(
 
 @strawberry.type(description="An initiative's measure for a subtree at the end of one day.")
 class InitiativePoint:
-    on: date = strawberry.field(description="The day.")
-    value: float | None = strawberry.field(
-        description="The measure that day (null with an empty sample)."
-    )
-    sample_size: int = strawberry.field(
-        description="People, services or changes behind it (`Initiative.sampleKind`)."
-    )
+    point: strawberry.Private[model.Point]
 
-    @classmethod
-    def of(cls, point: model.Point) -> InitiativePoint:
-        return cls(on=point.on, value=point.value, sample_size=point.sample)
+    on: date = reads("point.on", description="The day.")
+    value: float | None = reads(
+        "point.value", description="The measure that day (null with an empty sample)."
+    )
+    sample_size: int = reads(
+        "point.sample",
+        description="People, services or changes behind it (`Initiative.sampleKind`).",
+    )
 
 
 @strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
+@in_declared_order
 class InitiativeStatus:
     found: strawberry.Private[model.Status]
     view: strawberry.Private[OrgView]
-    initiative: Initiative = strawberry.field(description="The initiative.")
-    team: Team = strawberry.field(description="The team whose subtree is measured.")
-    on: date = strawberry.field(
-        description="The status date: values are taken at the end of this day."
+
+    @strawberry.field(description="The initiative.")
+    def initiative(self) -> Initiative:
+        return Initiative(definition=self.found.initiative)
+
+    @strawberry.field(description="The team whose subtree is measured.")
+    def team(self) -> Team:
+        return Team(key=self.found.team, view=self.view)
+
+    on: date = reads(
+        "found.on", description="The status date: values are taken at the end of this day."
     )
-    value: float | None = strawberry.field(
-        description="The measure on the status date (null with an empty sample)."
+    value: float | None = reads(
+        "found.current.value",
+        description="The measure on the status date (null with an empty sample).",
     )
-    sample_size: int = strawberry.field(description="People, services or changes behind the value.")
-    target: float = strawberry.field(description="The initiative's target, in the measure's units.")
-    start_value: float | None = strawberry.field(
-        description="The measure on the initiative's start date."
+    sample_size: int = reads(
+        "found.current.sample", description="People, services or changes behind the value."
     )
-    progress: float | None = strawberry.field(
+    target: float = reads(
+        "found.initiative.target", description="The initiative's target, in the measure's units."
+    )
+    start_value: float | None = reads(
+        "found.start_value", description="The measure on the initiative's start date."
+    )
+    progress: float | None = reads(
+        "found.progress",
         description="Share of the way from the start's value to the target covered: "
         "(value - startValue) ÷ (target - startValue); 1 once the target is met, negative when "
-        "the value moved away; null without both values."
+        "the value moved away; null without both values.",
     )
-    pace_per_week: float | None = strawberry.field(
+    pace_per_week: float | None = reads(
+        "found.pace_per_week",
         description="Recent pace: the least-squares slope per week of the weekly values over "
-        "the last `Initiative.forecastWeeks` weeks (null with fewer than two values)."
+        "the last `Initiative.forecastWeeks` weeks (null with fewer than two values).",
     )
-    forecast: date | None = strawberry.field(
+    forecast: date | None = reads(
+        "found.forecast",
         description="The first day the target is reached going on from today's value at the "
-        "recent pace; null when it is met already or the pace does not lead there."
+        "recent pace; null when it is met already or the pace does not lead there.",
     )
-    deadline: date = strawberry.field(description="The initiative's deadline.")
-    status: model.State = strawberry.field(
-        description="DONE when the target is met; else from the forecast against the deadline."
+    deadline: date = reads("found.initiative.deadline", description="The initiative's deadline.")
+    status: model.State = reads(
+        "found.state",
+        description="DONE when the target is met; else from the forecast against the deadline.",
     )
-
-    @classmethod
-    def of(cls, found: model.Status, view: OrgView) -> InitiativeStatus:
-        return cls(
-            found=found,
-            view=view,
-            initiative=Initiative.of(found.initiative),
-            team=Team(key=found.team, view=view),
-            on=found.on,
-            value=found.current.value,
-            sample_size=found.current.sample,
-            target=found.initiative.target,
-            start_value=found.start_value,
-            progress=found.progress,
-            pace_per_week=found.pace_per_week,
-            forecast=found.forecast,
-            deadline=found.initiative.deadline,
-            status=found.state,
-        )
 
     @strawberry.field(
         description="The measure on the status date and every 7 days before it, back to the "
@@ -138,24 +136,28 @@ class InitiativeStatus:
         info.context.check_deadline()
         found = self.found
         points = model.trend(self.view, found.initiative, found.team, found.on)
-        return [InitiativePoint.of(point) for point in points]
+        return [InitiativePoint(point=point) for point in points]
 
 
 @strawberry.type(description="A team's standing against an initiative's target.")
 class InitiativeStanding:
-    key: strawberry.Private[str]
+    standing: strawberry.Private[model.Standing]
     view: strawberry.Private[OrgView]
-    value: float = strawberry.field(description="The measure for the team's subtree.")
-    sample_size: int = strawberry.field(description="People, services or changes behind it.")
-    gap: float = strawberry.field(
+
+    value: float = reads("standing.value", description="The measure for the team's subtree.")
+    sample_size: int = reads(
+        "standing.sample", description="People, services or changes behind it."
+    )
+    gap: float = reads(
+        "standing.gap",
         description="The team's part of the gap to the target, negative when ahead of it. For "
         "a share, in sample units: (target - value) x sample for AT_LEAST (people, services or "
-        "changes short); for other KPIs, target - value. Signs flip for AT_MOST."
+        "changes short); for other KPIs, target - value. Signs flip for AT_MOST.",
     )
 
     @strawberry.field(description="The team.")
     def team(self) -> Team:
-        return Team(key=self.key, view=self.view)
+        return Team(key=self.standing.team, view=self.view)
 
 
 StatusDate = Annotated[
@@ -171,63 +173,60 @@ UnderArg = Annotated[
     description="A cross-cutting initiative from the initiatives file: a measure, a target, "
     "a start and a deadline (docs/initiatives.md)."
 )
+@in_declared_order
 class Initiative:
     definition: strawberry.Private[model.Initiative]
 
-    key: str = strawberry.field(description="Stable key from the initiatives file.")
-    name: str = strawberry.field(description="Display name.")
-    description: str = strawberry.field(description="What the initiative is for, from the file.")
-    measure: model.Measure = strawberry.field(description="The kind of measure.")
-    computation: str = strawberry.field(description="Exactly how the value is computed, in words.")
-    kpi: Kpi | None = strawberry.field(description="The KPI measured, for measure KPI.")
-    roles: list[str] = strawberry.field(
-        description="The roles counted, for ROLE_SHARE (else empty)."
+    key: str = reads("definition.key", description="Stable key from the initiatives file.")
+    name: str = reads("definition.name", description="Display name.")
+    description: str = reads(
+        "definition.description", description="What the initiative is for, from the file."
     )
-    platforms: list[str] = strawberry.field(
-        description="The platforms counted, for PLATFORM_SHARE (else empty)."
-    )
-    window_days: int | None = strawberry.field(
+    measure: model.Measure = reads("definition.measure", description="The kind of measure.")
+
+    @strawberry.field(description="Exactly how the value is computed, in words.")
+    def computation(self) -> str:
+        return self.definition.explain()
+
+    kpi: Kpi | None = reads("definition.kpi", description="The KPI measured, for measure KPI.")
+
+    @strawberry.field(description="The roles counted, for ROLE_SHARE (else empty).")
+    def roles(self) -> list[str]:
+        d = self.definition
+        return sorted(d.roles) if d.measure is model.Measure.ROLE_SHARE else []
+
+    @strawberry.field(description="The platforms counted, for PLATFORM_SHARE (else empty).")
+    def platforms(self) -> list[str]:
+        d = self.definition
+        return sorted(d.platforms) if d.measure is model.Measure.PLATFORM_SHARE else []
+
+    @strawberry.field(
         description="Days of events behind each value, ending with the status date; null for "
         "a measure taken on one day."
     )
-    sample_kind: str = strawberry.field(
-        description="What the sample counts: people, services, changes, ..."
-    )
-    target: float = strawberry.field(description="The target value, in the measure's units.")
-    direction: model.Direction = strawberry.field(
-        description="Whether the target is a floor or a ceiling."
-    )
-    start: date = strawberry.field(
-        description="When the initiative started: progress counts from here."
-    )
-    deadline: date = strawberry.field(description="When the target is due.")
-    scope: str | None = strawberry.field(
-        description="Team key the initiative is limited to; null for all."
-    )
-    forecast_weeks: int = strawberry.field(description="Recent weeks the pace is fitted over.")
+    def window_days(self) -> int | None:
+        return self.definition.window_days if self.definition.windowed else None
 
-    @classmethod
-    def of(cls, definition: model.Initiative) -> Initiative:
-        d = definition
-        return cls(
-            definition=d,
-            key=d.key,
-            name=d.name,
-            description=d.description,
-            measure=d.measure,
-            computation=d.explain(),
-            kpi=None if d.kpi is None else d.kpi,
-            roles=sorted(d.roles) if d.measure is model.Measure.ROLE_SHARE else [],
-            platforms=sorted(d.platforms) if d.measure is model.Measure.PLATFORM_SHARE else [],
-            window_days=d.window_days if d.windowed else None,
-            sample_kind=d.sample_kind,
-            target=d.target,
-            direction=d.direction,
-            start=d.start,
-            deadline=d.deadline,
-            scope=d.scope,
-            forecast_weeks=d.forecast_weeks,
-        )
+    sample_kind: str = reads(
+        "definition.sample_kind",
+        description="What the sample counts: people, services, changes, ...",
+    )
+    target: float = reads(
+        "definition.target", description="The target value, in the measure's units."
+    )
+    direction: model.Direction = reads(
+        "definition.direction", description="Whether the target is a floor or a ceiling."
+    )
+    start: date = reads(
+        "definition.start", description="When the initiative started: progress counts from here."
+    )
+    deadline: date = reads("definition.deadline", description="When the target is due.")
+    scope: str | None = reads(
+        "definition.scope", description="Team key the initiative is limited to; null for all."
+    )
+    forecast_weeks: int = reads(
+        "definition.forecast_weeks", description="Recent weeks the pace is fitted over."
+    )
 
     @strawberry.field(
         description="The initiative for the subtree of `team`, in the org structure of `on`; "
@@ -246,7 +245,7 @@ class Initiative:
             raise ApiError(f"unknown team {team!r}")
         if not model.in_scope(view, self.definition, team):
             return None
-        return InitiativeStatus.of(model.status(view, self.definition, team, day), view)
+        return InitiativeStatus(found=model.status(view, self.definition, team, day), view=view)
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
@@ -297,23 +296,14 @@ class Initiative:
             behind, ahead = model.standings(view, self.definition, under, day)
             chosen = behind if laggards else ahead
         return connection(
-            [
-                InitiativeStanding(
-                    key=s.team,
-                    view=view,
-                    value=s.value,
-                    sample_size=s.sample,
-                    gap=s.gap,
-                )
-                for s in chosen
-            ],
+            [InitiativeStanding(standing=s, view=view) for s in chosen],
             first,
             after,
         )
 
 
 def all_initiatives(info: Info[Context, None]) -> list[Initiative]:
-    return [Initiative.of(d) for d in info.context.initiatives.initiatives]
+    return [Initiative(definition=d) for d in info.context.initiatives.initiatives]
 
 
 def team_initiatives(
@@ -322,7 +312,7 @@ def team_initiatives(
     """Every initiative whose scope holds ``team``, for its subtree."""
     info.context.check_deadline()
     return [
-        InitiativeStatus.of(model.status(view, d, team, on), view)
+        InitiativeStatus(found=model.status(view, d, team, on), view=view)
         for d in info.context.initiatives.initiatives
         if model.in_scope(view, d, team)
     ]

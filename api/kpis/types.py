@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
+from api.core.wrapping import reads
 from api.kpis.enums import Better, DoraTier, Kpi, NullWhen, Unit
 from graph.catalogue import CATALOGUE
+from graph.catalogue import Kpi as EngineKpi
 from graph.catalogue import KpiDefinition as EngineDefinition
 from graph.report import KpiReport as EngineReport
 from graph.report import Metric as EngineMetric
 from graph.spans import Span
+from graph.trends import Period
 
 
 @strawberry.type(
@@ -97,89 +101,69 @@ class KpiDefinition:
     "(docs/kpis.md). Units are those of the `KpiReport` field it came from."
 )
 class Metric:
-    value: float | None = strawberry.field(
+    metric: strawberry.Private[EngineMetric]
+
+    value: float | None = reads(
+        "metric.value",
         description="The KPI's value; null where docs/kpis.md says null (an empty sample, or "
-        "no service or no people for a rate)."
+        "no service or no people for a rate).",
     )
-    sample_size: int = strawberry.field(description="Events, people or services behind the value.")
-    exact: bool = strawberry.field(
+    sample_size: int = reads(
+        "metric.sample", description="Events, people or services behind the value."
+    )
+    exact: bool = reads(
+        "metric.exact",
         description="False for a percentile read from the histograms: within 1% of the exact "
-        "nearest-rank value."
+        "nearest-rank value.",
     )
-    org_value: float | None = strawberry.field(description="The same KPI for the team's root.")
-    parent_value: float | None = strawberry.field(
-        description="The same KPI for the parent team (null for a root)."
+    org_value: float | None = reads(
+        "metric.comparison.org_value", description="The same KPI for the team's root."
     )
-    peer_median: float | None = strawberry.field(
-        description="Nearest-rank median over the active siblings that have a value."
+    parent_value: float | None = reads(
+        "metric.comparison.parent_value",
+        description="The same KPI for the parent team (null for a root).",
     )
-    peer_percentile: float | None = strawberry.field(
-        description="Percentile rank among those peers, 0..100 (below, plus half of equal)."
+    peer_median: float | None = reads(
+        "metric.comparison.peer_median",
+        description="Nearest-rank median over the active siblings that have a value.",
     )
-    z_score: float | None = strawberry.field(
+    peer_percentile: float | None = reads(
+        "metric.comparison.peer_percentile",
+        description="Percentile rank among those peers, 0..100 (below, plus half of equal).",
+    )
+    z_score: float | None = reads(
+        "metric.comparison.z_score",
         description="(value - peers' mean) ÷ peers' population standard deviation; null with "
-        "fewer than two peers or no spread."
+        "fewer than two peers or no spread.",
     )
-    previous_value: float | None = strawberry.field(
-        description="The KPI over the window of the same length that ends at `from`."
+    previous_value: float | None = reads(
+        "metric.comparison.previous_value",
+        description="The KPI over the window of the same length that ends at `from`.",
     )
-    coverage: float = strawberry.field(
+    coverage: float = reads(
+        "metric.coverage",
         description="Share of the window's days (0..1) that lie within the days the store has "
         "data for this KPI (`KpiDefinition.dataFrom`..`dataTo`); a point-in-time KPI: 1 or 0 "
-        "for the window's last day. Below 1 the value misses part of its window: grey it out."
+        "for the window's last day. Below 1 the value misses part of its window: grey it out.",
     )
-    previous_coverage: float | None = strawberry.field(
+    previous_coverage: float | None = reads(
+        "metric.comparison.previous_coverage",
         description="The same for the previous window: a `previousValue` with a low coverage "
-        "is no base for a trend."
+        "is no base for a trend.",
     )
-    typical_median: float | None = strawberry.field(
+    typical_median: float | None = reads(
+        "metric.comparison.typical_median",
         description="The org's typical team: nearest-rank median of the KPI over the active "
         "teams of the team's root at the team's depth (this team included) that have a value. "
-        "Compare with this rather than `orgValue`, which for an additive KPI is the org's total."
+        "Compare with this rather than `orgValue`, which for an additive KPI is the org's total.",
     )
-    typical_mean: float | None = strawberry.field(description="The mean over the same teams.")
-    typical_teams: int | None = strawberry.field(
-        description="How many teams the typical figures are over."
+    typical_mean: float | None = reads(
+        "metric.comparison.typical_mean", description="The mean over the same teams."
     )
-
-    @classmethod
-    def of(cls, metric: EngineMetric) -> Metric:
-        c = metric.comparison
-        return cls(
-            value=metric.value,
-            sample_size=metric.sample,
-            exact=metric.exact,
-            coverage=metric.coverage,
-            org_value=c.org_value if c else None,
-            parent_value=c.parent_value if c else None,
-            peer_median=c.peer_median if c else None,
-            peer_percentile=c.peer_percentile if c else None,
-            z_score=c.z_score if c else None,
-            previous_value=c.previous_value if c else None,
-            previous_coverage=c.previous_coverage if c else None,
-            typical_median=c.typical_median if c else None,
-            typical_mean=c.typical_mean if c else None,
-            typical_teams=c.typical_teams if c else None,
-        )
-
-
-#: what a KPI the query did not select holds (never served: see ``KpiReport``)
-NOT_ASKED = Metric(
-    value=None,
-    sample_size=0,
-    exact=True,
-    org_value=None,
-    parent_value=None,
-    peer_median=None,
-    peer_percentile=None,
-    z_score=None,
-    previous_value=None,
-    coverage=0.0,
-    previous_coverage=None,
-    typical_median=None,
-    typical_mean=None,
-    typical_teams=None,
-)
+    typical_teams: int | None = reads(
+        "metric.comparison.typical_teams",
+        description="How many teams the typical figures are over.",
+    )
 
 
 @strawberry.type(description="How many people of a subtree have one role.")
@@ -187,21 +171,34 @@ class RoleCount:
     role: str = strawberry.field(description="The role as the source names it (e.g. SDE).")
     count: int = strawberry.field(description="People in that role.")
 
+    @classmethod
+    def all(cls, counts: Mapping[str, int]) -> list[RoleCount]:
+        """One per role, by role."""
+        return [cls(role=role, count=n) for role, n in sorted(counts.items())]
+
 
 T = TypeVar("T")
 
 
+def _kpi_field(kpi: EngineKpi) -> Any:
+    """The report's field for one KPI of the catalogue, described by it."""
+
+    def resolve(self: KpiReport) -> Metric:
+        return Metric(metric=self.report.metrics[kpi])
+
+    return strawberry.field(resolver=resolve, description=CATALOGUE[kpi].description)
+
+
 def _with_kpi_fields(cls: type[T]) -> type[T]:
-    """One ``Metric`` field per KPI of the catalogue, in catalogue order after ``as_of``,
-    described by the catalogue: a KPI added there is in the report with nothing written here."""
-    fields = dict(cls.__annotations__)
-    head = list(fields)[: list(fields).index("as_of") + 1]
-    annotations = {name: fields[name] for name in head}
-    for definition in CATALOGUE.values():
-        name = definition.kpi.name.lower()
-        annotations[name] = "Metric"
-        setattr(cls, name, strawberry.field(description=definition.description))
-    annotations.update({name: kind for name, kind in fields.items() if name not in head})
+    """One ``Metric`` field per KPI of the catalogue, in catalogue order after ``as_of``: a
+    KPI added there is in the report with nothing written here."""
+    annotations = {}
+    for name, kind in cls.__annotations__.items():
+        annotations[name] = kind
+        if name == "as_of":
+            for kpi in CATALOGUE:
+                annotations[kpi.name.lower()] = "Metric"
+                setattr(cls, kpi.name.lower(), _kpi_field(kpi))
     cls.__annotations__ = annotations
     return cls
 
@@ -212,82 +209,73 @@ def _with_kpi_fields(cls: type[T]) -> type[T]:
 )
 @_with_kpi_fields
 class KpiReport:
-    # Plain fields, not resolvers: a full report resolves about 170 fields, and a resolver
-    # costs several times a plain field. A KPI the query did not select holds NOT_ASKED, which
-    # is never served (``_asked`` falls back to every KPI when it cannot tell).
-    start: date = strawberry.field(name="from", description="First day of the window (inclusive).")
-    end: date = strawberry.field(
-        name="to", description="Day after the window's last day (exclusive)."
+    # Only the KPIs a query selects are computed (api/kpis/asked.py), and only those are
+    # resolved: a KPI field reads its metric from the engine's report.
+    report: strawberry.Private[EngineReport]
+
+    start: date = reads(
+        "report.start", name="from", description="First day of the window (inclusive)."
     )
-    as_of: date = strawberry.field(description="The structure date the subtree is taken in.")
+    end: date = reads(
+        "report.end", name="to", description="Day after the window's last day (exclusive)."
+    )
+    as_of: date = reads("report.as_of", description="The structure date the subtree is taken in.")
     # one Metric field per KPI of the catalogue, here (see ``_with_kpi_fields``)
-    deployment_tier: DoraTier | None = strawberry.field(
+    deployment_tier: DoraTier | None = reads(
+        "report.deployment_tier",
         description="DORA deployment frequency tier; null when the window had no successful "
-        "production deployment."
+        "production deployment.",
     )
-    lead_time_tier: DoraTier | None = strawberry.field(
-        description="DORA tier of the median lead time for changes; null without one."
+    lead_time_tier: DoraTier | None = reads(
+        "report.lead_time_tier",
+        description="DORA tier of the median lead time for changes; null without one.",
     )
-    change_failure_tier: DoraTier | None = strawberry.field(
-        description="DORA tier of the change failure rate; null without one."
+    change_failure_tier: DoraTier | None = reads(
+        "report.change_failure_tier",
+        description="DORA tier of the change failure rate; null without one.",
     )
-    restore_tier: DoraTier | None = strawberry.field(
-        description="DORA tier of the median time to restore; null without one."
+    restore_tier: DoraTier | None = reads(
+        "report.restore_tier",
+        description="DORA tier of the median time to restore; null without one.",
     )
-    unresolved_incidents: int = strawberry.field(
-        description="Incidents started in the window and not resolved (beside time to restore)."
+    unresolved_incidents: int = reads(
+        "report.unresolved_incidents",
+        description="Incidents started in the window and not resolved (beside time to restore).",
     )
-    unmeasured_services: int = strawberry.field(
-        description="Services owned on the last day never measured for coverage (left out of it)."
-    )
-    headcount_by_role: list[RoleCount] = strawberry.field(
-        description="Headcount on the window's last day by role."
+    unmeasured_services: int = reads(
+        "report.coverage_unmeasured",
+        description="Services owned on the last day never measured for coverage (left out of it).",
     )
 
-    @classmethod
-    def of(cls, report: EngineReport) -> KpiReport:
-        metrics = {
-            kpi.name.lower(): Metric.of(report.metrics[kpi]) if kpi in report.metrics else NOT_ASKED
-            for kpi in Kpi
-        }
-
-        def tier(found: DoraTier | None) -> DoraTier | None:
-            return found
-
-        return cls(
-            start=report.start,
-            end=report.end,
-            as_of=report.as_of,
-            deployment_tier=tier(report.deployment_tier),
-            lead_time_tier=tier(report.lead_time_tier),
-            change_failure_tier=tier(report.change_failure_tier),
-            restore_tier=tier(report.restore_tier),
-            unresolved_incidents=report.unresolved_incidents,
-            unmeasured_services=report.coverage_unmeasured,
-            headcount_by_role=[
-                RoleCount(role=r, count=n) for r, n in sorted(report.headcount_by_role.items())
-            ],
-            **metrics,
-        )
+    @strawberry.field(description="Headcount on the window's last day by role.")
+    def headcount_by_role(self) -> list[RoleCount]:
+        return RoleCount.all(self.report.headcount_by_role)
 
 
 @strawberry.type(description="One point of a trend: a KPI over one period.")
 class TrendPoint:
-    start: date = strawberry.field(name="from", description="First day of the period.")
-    end: date = strawberry.field(name="to", description="Day after the period's last day.")
-    value: float | None = strawberry.field(
+    period: strawberry.Private[Period]
+
+    start: date = reads("period.start", name="from", description="First day of the period.")
+    end: date = reads("period.end", name="to", description="Day after the period's last day.")
+    value: float | None = reads(
+        "period.metric.value",
         description="The KPI over the period (null as in `Metric.value`). A rate per week of a "
-        "partial period is per week of its own length: one busy day reads as a busy week."
+        "partial period is per week of its own length: one busy day reads as a busy week.",
     )
-    sample_size: int = strawberry.field(description="Events, people or services behind it.")
-    days: int = strawberry.field(description="The days the period covers.")
-    partial: bool = strawberry.field(
+    sample_size: int = reads(
+        "period.metric.sample", description="Events, people or services behind it."
+    )
+    days: int = reads("period.days", description="The days the period covers.")
+    partial: bool = reads(
+        "period.partial",
         description="True for a period shorter than its grain (a last week cut by `to`, a "
-        "month cut at either end): draw it apart (hollow, dashed or faded; docs/api.md)."
+        "month cut at either end): draw it apart (hollow, dashed or faded; docs/api.md).",
     )
-    coverage: float = strawberry.field(
+    coverage: float = reads(
+        "period.metric.coverage",
         description="Share of the period's days within the days the store has data for the "
-        "KPI (as `Metric.coverage`)."
+        "KPI (as `Metric.coverage`).",
     )
 
 

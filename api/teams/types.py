@@ -23,7 +23,7 @@ from api.core.context import Context
 from api.kpis.asked import asked, check_window
 from api.kpis.enums import Grain, Kpi
 from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
-from graph.trends import is_partial
+from graph.services import ServiceKpis
 from graph.view import OrgView
 
 if TYPE_CHECKING:
@@ -180,7 +180,7 @@ class Team(Node):
             typical=wanted.typical,
             tiers=wanted.tiers,
         )
-        return KpiReport.of(report)
+        return KpiReport(report=report)
 
     @strawberry.field(description="One KPI of the subtree for each period of [from, to).")
     def trend(
@@ -194,19 +194,9 @@ class Team(Node):
     ) -> list[TrendPoint]:
         info.context.check_deadline()
         check_window(start, end)
-        engine_grain = grain
-        points = self.view.trend(kpi, self.key, start, end, engine_grain)
         return [
-            TrendPoint(
-                start=a,
-                end=b,
-                value=m.value,
-                sample_size=m.sample,
-                days=(b - a).days,
-                partial=is_partial(a, b, engine_grain),
-                coverage=m.coverage,
-            )
-            for a, b, m in points
+            TrendPoint(period=period)
+            for period in self.view.trend(kpi, self.key, start, end, grain)
         ]
 
     @strawberry.field(
@@ -237,32 +227,46 @@ class Team(Node):
         return Headcount(
             on=day,
             total=sum(roles.values()),
-            by_role=[RoleCount(role=r, count=n) for r, n in sorted(roles.items())],
+            by_role=RoleCount.all(roles),
         )
 
 
 @strawberry.type(description="One service's own delivery over a window (docs/kpis.md rules).")
 class ServiceDelivery:
-    deployments_per_week: float = strawberry.field(
-        description="Successful production deployments per week."
-    )
-    successful_deployments: int = strawberry.field(
-        description="Successful production deployments in the window."
-    )
-    change_failure_rate: float | None = strawberry.field(
+    kpis: strawberry.Private[ServiceKpis]
+
+    @strawberry.field(description="Successful production deployments per week.")
+    def deployments_per_week(self) -> float:
+        return self.kpis.deployments_per_week
+
+    @strawberry.field(description="Successful production deployments in the window.")
+    def successful_deployments(self) -> int:
+        return self.kpis.successful_deployments
+
+    @strawberry.field(
         description="Failed or incident-causing production deployments ÷ all (ratio 0..1); "
         "null with none."
     )
-    production_deployments: int = strawberry.field(
-        description="Production deployments in the window (the rate's sample)."
-    )
-    lead_time_hours_p50: float | None = strawberry.field(
+    def change_failure_rate(self) -> float | None:
+        return self.kpis.change_failure_rate
+
+    @strawberry.field(description="Production deployments in the window (the rate's sample).")
+    def production_deployments(self) -> int:
+        return self.kpis.production_deployments
+
+    @strawberry.field(
         description="Median lead time of its changes deployed in the window, hours (exact)."
     )
-    lead_time_hours_p90: float | None = strawberry.field(
-        description="90th percentile lead time, hours (exact)."
-    )
-    lead_time_sample_size: int = strawberry.field(description="Changes behind the lead time.")
+    def lead_time_hours_p50(self) -> float | None:
+        return self.kpis.lead_time_hours_p50
+
+    @strawberry.field(description="90th percentile lead time, hours (exact).")
+    def lead_time_hours_p90(self) -> float | None:
+        return self.kpis.lead_time_hours_p90
+
+    @strawberry.field(description="Changes behind the lead time.")
+    def lead_time_sample_size(self) -> int:
+        return self.kpis.lead_time_sample
 
 
 @strawberry.type(description="A service (a deployable unit) in the structure of one date.")
@@ -301,16 +305,7 @@ class Service(Node):
     )
     def delivery(self, info: Info[Context, None], start: FromArg, end: ToArg) -> ServiceDelivery:
         check_window(start, end)
-        found = info.context.engine.service_delivery.kpis(self.key, start, end)
-        return ServiceDelivery(
-            deployments_per_week=found.deployments_per_week,
-            successful_deployments=found.successful_deployments,
-            change_failure_rate=found.change_failure_rate,
-            production_deployments=found.production_deployments,
-            lead_time_hours_p50=found.lead_time_hours_p50,
-            lead_time_hours_p90=found.lead_time_hours_p90,
-            lead_time_sample_size=found.lead_time_sample,
-        )
+        return ServiceDelivery(kpis=info.context.engine.service_delivery.kpis(self.key, start, end))
 
     @strawberry.field(description="The owner's path: the root first, the owner last.")
     def path(self) -> list[Team]:

@@ -11,7 +11,7 @@ import pytest
 
 from graph.catalogue import Kpi
 from graph.engine import Engine
-from graph.trends import Grain, periods
+from graph.trends import Grain, is_partial, periods
 from store.frames import read_bundle
 from synthetic import generate_bundle
 from tests.graph.generated import END
@@ -77,9 +77,12 @@ def test_a_trend_is_the_kpi_of_each_period(engine: Engine) -> None:
         start = END - timedelta(days=rng.randint(30, 300))
         for grain in Grain:
             series = view.trend(Kpi.DEPLOYMENTS_PER_WEEK, team, start, END, grain)
-            assert [(a, b) for a, b, _ in series] == list(periods(start, END, grain))
-            for first, last, metric in series:
-                assert metric == view.metric(Kpi.DEPLOYMENTS_PER_WEEK, team, first, last)
+            assert [(p.start, p.end) for p in series] == list(periods(start, END, grain))
+            for period in series:
+                assert period.metric == view.metric(
+                    Kpi.DEPLOYMENTS_PER_WEEK, team, period.start, period.end
+                )
+                assert period.partial == is_partial(period.start, period.end, grain)
 
 
 def test_bad_calls_name_the_problem(engine: Engine) -> None:
