@@ -27,7 +27,8 @@ from typing import Any
 
 import asyncpg
 
-from loaders.ingest import WARNING_COLUMNS, LoadOptions, load_bundle
+from loaders.ingest import load_bundle
+from loaders.report import LoadOptions
 from store.contract import ENTITIES, Kind
 from store.database import create_engine, normalize_url
 from store.migrate import upgrade
@@ -72,7 +73,7 @@ def _typed(entity_name: str, path: Path) -> tuple[list[str], list[tuple[Any, ...
             Kind.DATE: date.fromisoformat,
         }
         columns = [c for c in entity.columns if reader.fieldnames and c.name in reader.fieldnames]
-        flags = [False] * len(WARNING_COLUMNS.get(entity_name, ()))
+        flags = [False] * len(entity.flags)
         rows = []
         for record in reader:
             row = []
@@ -81,7 +82,7 @@ def _typed(entity_name: str, path: Path) -> tuple[list[str], list[tuple[Any, ...
                 convert = parse.get(column.kind)
                 row.append(None if cell == "" else convert(cell) if convert else cell)
             rows.append((*row, *flags))
-    return [c.name for c in columns] + list(WARNING_COLUMNS.get(entity_name, ())), rows
+    return [c.name for c in columns] + list(entity.flags), rows
 
 
 def step_yardstick(directory: Path, url: str) -> dict[str, Any]:

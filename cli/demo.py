@@ -13,7 +13,8 @@ from cli.common import DbOption, console, run_with_engine
 from cli.info import print_summary
 from cli.serve import HostOption, PortOption, run_server, settings_for
 from graph.summary import StoreSummary, store_summary
-from loaders.ingest import LoadOptions, load_bundle
+from loaders.ingest import load_bundle
+from loaders.report import LoadOptions
 
 
 def demo(

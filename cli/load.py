@@ -13,8 +13,9 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.common import DbOption, console, errors, fail, run_with_engine
-from loaders.ingest import LoadFailed, LoadOptions, LoadReport, load_bundle
+from loaders.ingest import load_bundle
 from loaders.problems import Problem
+from loaders.report import LoadFailed, LoadOptions, LoadReport
 from store.contract import ENTITY_BY_NAME, singular
 
 SHOWN_PROBLEMS = 20  # root causes and warnings shown on the terminal (all are in the report)

@@ -21,105 +21,27 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from loaders.bundle import bundle_files
 from loaders.dimensions import DimensionRows, check_history, find_parent_cycles
 from loaders.problems import Problem, ordered, write_rejects
 from loaders.reader import LINE, FileReader, FileRejected
+from loaders.report import LoadFailed, LoadOptions, LoadReport
 from loaders.validate import TypedBatch, convert_batch, record_text, typed_schema
+from loaders.warnings import WARNINGS, flagged
 from store.bulk import BulkSession, bulk_session
-from store.contract import ENTITIES, ENTITY_BY_NAME, FORMATS, Entity, singular
+from store.contract import ENTITIES, ENTITY_BY_NAME, Entity, singular
 from store.migrate import upgrade
 from store.models import OPEN_START
 
-#: Flag columns a load sets on rows it warned about (see store/models.py).
-WARNING_COLUMNS = {
-    "changes": ("warn_first_commit_after_merge", "warn_deployed_before_merge"),
-    "reviews": ("warn_before_open",),
-}
 #: For facts other files refer to: which of their columns later checks need (None: only the id).
 _REMEMBERED = {"deployments": "finished_at", "changes": "opened_at"}
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    skip_bad_rows: bool = False
-    default_zone: tzinfo | None = None
-    reject_file: Path | None = None  # where --skip-bad-rows writes the rejected rows
-    on_progress: Callable[[str, int, int], None] | None = None  # file, bytes read, bytes total
-
-
-@dataclass
-class LoadReport:
-    source: str
-    format: str = "canonical"
-    rows: dict[str, int] = field(default_factory=dict)
-    rejected: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    ignored_files: list[str] = field(default_factory=list)
-    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
-    reject_file: str | None = None
-    seconds: float = 0.0
-    committed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "format": self.format,
-            "committed": self.committed,
-            "seconds": round(self.seconds, 3),
-            "rows": self.rows,
-            "rejected": [p.as_dict() for p in self.rejected],
-            "warnings": [p.as_dict() for p in self.warnings],
-            "ignored_files": self.ignored_files,
-            "ignored_columns": self.ignored_columns,
-            "reject_file": self.reject_file,
-        }
-
-
-class LoadFailed(Exception):
-    """Rows were rejected and the user did not ask to skip them: nothing was written."""
-
-    def __init__(self, report: LoadReport) -> None:
-        count = len(report.rejected)
-        knock_on = sum(1 for p in report.rejected if p.caused_by is not None)
-        why = (
-            f" ({count - knock_on:,} at the root, {knock_on:,} because of them)" if knock_on else ""
-        )
-        super().__init__(f"{count:,} row{'s' * (count != 1)} rejected{why}; the store is unchanged")
-        self.report = report
-
-
-def bundle_files(directory: Path, report: LoadReport) -> dict[str, Path]:
-    """The bundle's file for each entity present; other files go to ``report.ignored_files``."""
-    if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: not a directory (a bundle is a directory of files)")
-    found: dict[str, Path] = {}
-    for path in sorted(directory.iterdir()):
-        entity = ENTITY_BY_NAME.get(path.stem)
-        if entity is None or path.suffix not in FORMATS or not path.is_file():
-            report.ignored_files.append(path.name)
-            continue
-        if entity.name in found:
-            problem = Problem(
-                path.name,
-                0,
-                None,
-                f"two files for {entity.name}: {found[entity.name].name} and {path.name}",
-            )
-            report.rejected.append(problem)
-            continue
-        found[entity.name] = path
-    if "teams" not in found:
-        report.rejected.append(
-            Problem("teams.csv", 0, None, "the bundle has no teams.csv or teams.jsonl (required)")
-        )
-    return found
 
 
 @dataclass
@@ -270,7 +192,7 @@ class _Load:
         if entity.name not in self.files:
             self.report.rows[entity.name] = 0
             return
-        names = [c.name for c in entity.columns] + list(WARNING_COLUMNS.get(entity.name, ()))
+        names = list(entity.stored_columns)
         upsert = self.known.stored[entity.name]
         await self.store.write(entity.name, names, self._fact_batches(entity, names), upsert=upsert)
 
@@ -412,52 +334,13 @@ class _Load:
 
     def _flag_warnings(self, entity: Entity, batch: TypedBatch) -> None:
         """Rows that load but that a KPI leaves out (docs/data-contract.md, Warnings)."""
+        if not entity.flags:
+            return
         file = self.files[entity.name].name
-        frame = batch.frame
-        if entity.name == "changes":
-            finished = self.known.frame("deployments").rename(
-                {"id": "deployment_id", "finished_at": "~finished"}
-            )
-            joined = frame.join(finished, on="deployment_id", how="left", maintain_order="left")
-            frame = joined.with_columns(
-                (pl.col("first_commit_at") > pl.col("merged_at"))
-                .fill_null(False)
-                .alias("warn_first_commit_after_merge"),
-                (pl.col("~finished") < pl.col("merged_at"))
-                .fill_null(False)
-                .alias("warn_deployed_before_merge"),
-            ).drop("~finished")
-            self._warn(
-                file,
-                frame,
-                "warn_first_commit_after_merge",
-                "first_commit_at is after merged_at: lead time starts at opened_at",
-            )
-            self._warn(
-                file,
-                frame,
-                "warn_deployed_before_merge",
-                "its deployment finished before merged_at: left out of lead time",
-            )
-        elif entity.name == "reviews":
-            opened = self.known.frame("changes").rename({"id": "change_id", "opened_at": "~opened"})
-            joined = frame.join(opened, on="change_id", how="left", maintain_order="left")
-            frame = joined.with_columns(
-                (pl.col("submitted_at") < pl.col("~opened"))
-                .fill_null(False)
-                .alias("warn_before_open")
-            ).drop("~opened")
-            self._warn(
-                file,
-                frame,
-                "warn_before_open",
-                "submitted before its change was opened: left out of time to first review",
-            )
-        batch.frame = frame
-
-    def _warn(self, file: str, frame: pl.DataFrame, flag: str, reason: str) -> None:
-        for line in frame.filter(pl.col(flag))[LINE].to_list():
-            self.report.warnings.append(Problem(file, line, None, reason))
+        batch.frame = flagged(entity.name, batch.frame, self.known.frame)
+        for flag in entity.flags:
+            for line in batch.frame.filter(pl.col(flag))[LINE].to_list():
+                self.report.warnings.append(Problem(file, line, None, WARNINGS[flag]))
 
 
 async def _once(frame: pl.DataFrame) -> AsyncIterator[pl.DataFrame]:

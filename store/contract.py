@@ -38,6 +38,14 @@ class Entity:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     dimension: bool = False  # carries history (valid_from / valid_to)
+    #: store-only boolean columns a load sets on rows it warned about (no bundle column):
+    #: the row still loads, and docs/kpis.md says how each flag changes what it counts
+    flags: tuple[str, ...] = ()
+
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The table's columns, in order: the contract's, then the flags."""
+        return (*(c.name for c in self.columns), *self.flags)
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -129,6 +137,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("lines_deleted", Kind.COUNT),
         ),
         key=("id",),
+        flags=("warn_first_commit_after_merge", "warn_deployed_before_merge"),
     ),
     Entity(
         "reviews",
@@ -140,6 +149,7 @@ ENTITIES: tuple[Entity, ...] = (
             Column("state", Kind.CHOICE, choices=REVIEW_STATES),
         ),
         key=("id",),
+        flags=("warn_before_open",),
     ),
     Entity(
         "incidents",

@@ -9,7 +9,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from loaders.ingest import LoadFailed, LoadOptions, LoadReport, load_bundle
+from loaders.ingest import load_bundle
+from loaders.report import LoadFailed, LoadOptions, LoadReport
 from store.database import create_engine
 from tests.builders import Rows, base_bundle, with_row, write_bundle
 from tests.conftest import Database

@@ -10,8 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from loaders.ingest import WARNING_COLUMNS
-from store.contract import ENTITIES, Entity, Kind
+from store.contract import ENTITIES, ENTITY_BY_NAME, Entity, Kind
 from store.models import UtcDateTime, sql_table
 
 #: The SQL type family each kind is stored as.
@@ -30,8 +29,8 @@ STORE_ONLY_TABLES = {"loads"}
 
 def store_only_columns(entity: str) -> dict[str, type[sa.types.TypeEngine[Any]]]:
     """Columns a table has beyond its contract columns, with their type: the flags a load sets
-    on rows it warned about (loaders/ingest.py, docs/kpis.md). There is no load id column."""
-    return dict.fromkeys(WARNING_COLUMNS.get(entity, ()), sa.Boolean)
+    on rows it warned about (``Entity.flags``). There is no load id column."""
+    return dict.fromkeys(ENTITY_BY_NAME[entity].flags, sa.Boolean)
 
 
 def is_of(type_: sa.types.TypeEngine[Any], family: type[sa.types.TypeEngine[Any]]) -> bool:
@@ -93,8 +92,6 @@ def test_each_table_holds_exactly_its_contract_columns(entity: Entity) -> None:
 def test_every_table_is_an_entity_of_the_contract_or_the_load_log() -> None:
     entities = [e.name for e in ENTITIES]
     assert set(SQLModel.metadata.tables) == set(entities) | STORE_ONLY_TABLES
-    # and the store-only flags belong to entities
-    assert set(WARNING_COLUMNS) <= set(entities)
 
 
 def test_a_table_that_drifted_from_the_contract_is_told_apart() -> None:
