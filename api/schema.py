@@ -20,7 +20,8 @@ from api.core import numbers  # noqa: F401  (whole-number Floats go out as integ
 from api.core.connections import AfterArg, Connection, FirstArg, Node, connection, decode
 from api.core.context import Context, engine_of, view_of
 from api.core.errors import ApiError, RequestTimeout
-from api.core.limits import Limits, extensions
+from api.core.extensions import extensions
+from api.core.limits import Limits
 from api.kpis.types import KpiDefinition
 from api.teams.types import Service, Team, has_service
 from graph.catalogue import CATALOGUE

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("store", "loaders", "synthetic", "graph", "api", "cli", "bench", "scripts")
 #: Modules allowed over the size, each one concept.
 LONG = {
-    "api/core/limits.py": "the query limits: one walk of the document, its cost and the rules",
     "graph/catalogue.py": "the KPI catalogue: one entry per KPI",
-    "loaders/ingest.py": "the one-transaction load: every check in load order",
     "graph/tree.py": "the org tree of one structure date, with its lazy NetworkX graph",
 }
 MAX_LINES = 420
