@@ -85,6 +85,16 @@ class Counted(Enum):
     INCIDENTS = "incidents"
 
 
+class Durations(Enum):
+    """The per-event durations a percentile KPI ranks: one sample index of the engine each
+    (graph/samples.py says which events and which clock)."""
+
+    LEAD_TIME = "lead_time"
+    RESTORE = "restore"
+    FIRST_REVIEW = "first_review"
+    REVIEW_TO_MERGE = "review_to_merge"
+
+
 class Source(Enum):
     """The data a KPI reads: its days with data say how much of a window it covers."""
 
@@ -117,12 +127,17 @@ class KpiDefinition:
     source: Source
     #: taken on the window's last day rather than over the window
     point_in_time: bool = False
-    #: a percentile read from histograms for large subtrees (``exact`` may be false)
-    percentile: bool = False
+    #: for a percentile KPI, the durations it ranks and the quantile (read from histograms
+    #: for large subtrees, so ``exact`` may be false)
+    quantile_of: tuple[Durations, float] | None = None
     #: the value is a share of its sample (the sample is its denominator), so a gap to a
     #: target counts in sample units: people, services or changes short. Not every ratio is:
     #: code coverage is a share of lines, its sample counts services.
     share: bool = False
+
+    @property
+    def percentile(self) -> bool:
+        return self.quantile_of is not None
 
     @property
     def field(self) -> str:
@@ -189,7 +204,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.LEAD_TIMES,
-        percentile=True,
+        quantile_of=(Durations.LEAD_TIME, 0.5),
     ),
     KpiDefinition(
         Kpi.LEAD_TIME_HOURS_P90,
@@ -202,7 +217,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.LEAD_TIMES,
-        percentile=True,
+        quantile_of=(Durations.LEAD_TIME, 0.9),
     ),
     KpiDefinition(
         Kpi.TIME_TO_RESTORE_HOURS_P50,
@@ -215,7 +230,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.INCIDENTS,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.INCIDENTS,
-        percentile=True,
+        quantile_of=(Durations.RESTORE, 0.5),
     ),
     KpiDefinition(
         Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50,
@@ -228,7 +243,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_OPENED,
-        percentile=True,
+        quantile_of=(Durations.FIRST_REVIEW, 0.5),
     ),
     KpiDefinition(
         Kpi.REVIEW_TO_MERGE_HOURS_P50,
@@ -241,7 +256,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.CHANGES,
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
-        percentile=True,
+        quantile_of=(Durations.REVIEW_TO_MERGE, 0.5),
     ),
     KpiDefinition(
         Kpi.UNREVIEWED_MERGE_RATE,
@@ -367,3 +382,16 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         share=True,
     ),
 )
+
+
+#: the quantiles the catalogue asks of each durations index, in order (computed together)
+QUANTILES: dict[Durations, tuple[float, ...]] = {
+    durations: tuple(
+        sorted(
+            d.quantile_of[1]
+            for d in CATALOGUE.values()
+            if d.quantile_of is not None and d.quantile_of[0] is durations
+        )
+    )
+    for durations in Durations
+}

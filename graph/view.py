@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
-from graph.catalogue import CATALOGUE, Kpi
+from graph.catalogue import CATALOGUE, QUANTILES, Durations, Kpi
 from graph.contributions import Contributions, changes_per_engineer_per_week
 from graph.delivery import DeliveryKpis
 from graph.lru import Lru
@@ -83,6 +83,12 @@ class OrgView:
         self._percentile_pairs = Lru[Percentiles](CACHED_METRICS)
         self._levels: dict[str, dict[int, tuple[str, ...]]] = {}
         self._kpis: dict[Kpi, Callable[[str, date, date], Metric]] = {
+            # a percentile KPI: the quantile of its durations the catalogue names
+            **{
+                kpi: self._percentile(kpi, *definition.quantile_of)
+                for kpi, definition in CATALOGUE.items()
+                if definition.quantile_of is not None
+            },
             Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
                 Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
             ),
@@ -92,17 +98,6 @@ class OrgView:
             ),
             Kpi.CHANGE_FAILURE_RATE: self._rate(
                 Kpi.CHANGE_FAILURE_RATE, self.delivery.change_failure_rate
-            ),
-            Kpi.LEAD_TIME_HOURS_P50: self._percentile(Kpi.LEAD_TIME_HOURS_P50, "lead_time", 0),
-            Kpi.LEAD_TIME_HOURS_P90: self._percentile(Kpi.LEAD_TIME_HOURS_P90, "lead_time", 1),
-            Kpi.TIME_TO_RESTORE_HOURS_P50: self._percentile(
-                Kpi.TIME_TO_RESTORE_HOURS_P50, "restore", 0
-            ),
-            Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: self._percentile(
-                Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50, "first_review", 0
-            ),
-            Kpi.REVIEW_TO_MERGE_HOURS_P50: self._percentile(
-                Kpi.REVIEW_TO_MERGE_HOURS_P50, "review_to_merge", 0
             ),
             Kpi.UNREVIEWED_MERGE_RATE: self._rate(
                 Kpi.UNREVIEWED_MERGE_RATE, self.review.unreviewed_merge_rate
@@ -149,12 +144,16 @@ class OrgView:
         return metric
 
     def _percentile(
-        self, kpi: Kpi, measure: str, which: int
+        self, kpi: Kpi, durations: Durations, quantile: float
     ) -> Callable[[str, date, date], Metric]:
+        # every quantile the catalogue asks of these durations is read in one pass
+        asked = QUANTILES[durations]
+        which = asked.index(quantile)
+
         def metric(team: str, start: date, end: date) -> Metric:
             found = self._percentile_pairs.get_or_compute(
-                (measure, team, start, end),
-                lambda: self.percentile[measure].percentiles(team, start, end, (0.5, 0.9)),
+                (durations, team, start, end),
+                lambda: self.percentile[durations.value].percentiles(team, start, end, asked),
             )
             return Metric(kpi, found.values[which], found.sample, found.exact)
 
