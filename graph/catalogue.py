@@ -27,6 +27,7 @@ class Kpi(Enum):
     TIME_TO_RESTORE_HOURS_P50 = "TIME_TO_RESTORE_HOURS_P50"
     TIME_TO_FIRST_REVIEW_HOURS_P50 = "TIME_TO_FIRST_REVIEW_HOURS_P50"
     REVIEW_TO_MERGE_HOURS_P50 = "REVIEW_TO_MERGE_HOURS_P50"
+    MERGE_TO_DEPLOY_HOURS_P50 = "MERGE_TO_DEPLOY_HOURS_P50"
     UNREVIEWED_MERGE_RATE = "UNREVIEWED_MERGE_RATE"
     CHANGES_PER_ENGINEER_PER_WEEK = "CHANGES_PER_ENGINEER_PER_WEEK"
     CODE_COVERAGE = "CODE_COVERAGE"
@@ -93,6 +94,7 @@ class Durations(Enum):
     RESTORE = "restore"
     FIRST_REVIEW = "first_review"
     REVIEW_TO_MERGE = "review_to_merge"
+    MERGE_TO_DEPLOY = "merge_to_deploy"
 
 
 class Source(Enum):
@@ -257,6 +259,20 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         quantile_of=(Durations.REVIEW_TO_MERGE, 0.5),
+    ),
+    KpiDefinition(
+        Kpi.MERGE_TO_DEPLOY_HOURS_P50,
+        "merge to deploy, median",
+        "Median time from the merge to the successful production deployment that shipped "
+        "the change (the last stage of lead time), hours.",
+        Unit.HOURS,
+        Better.LOWER,
+        additive=False,
+        sample="changes deployed",
+        counted=Counted.CHANGES,
+        null_when=NullWhen.EMPTY_SAMPLE,
+        source=Source.LEAD_TIMES,
+        quantile_of=(Durations.MERGE_TO_DEPLOY, 0.5),
     ),
     KpiDefinition(
         Kpi.UNREVIEWED_MERGE_RATE,

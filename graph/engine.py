@@ -41,8 +41,10 @@ from graph.report import KpiConfig
 from graph.review import ReviewIndex
 from graph.rollup import Cube, TeamIndex, day_range
 from graph.samples import (
+    deployed_at,
     first_reviews,
     lead_times,
+    merge_to_deploy,
     restore_times,
     review_to_merge,
     time_to_first_review,
@@ -167,14 +169,21 @@ class Engine:
             return SubtreeSource(index, index.cube(found["team_id"], found["day"]))
 
         lead_lock = threading.Lock()
-        lead_frame: list[pl.DataFrame] = []
+        shipped_frames: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+
+        def shipped() -> tuple[pl.DataFrame, pl.DataFrame]:
+            """Lead-time and merge-to-deploy samples, from the same deployed changes; lead
+            times feed three parts: computed once, by the first thread to ask."""
+            with lead_lock:
+                if not shipped_frames:
+                    deployed = deployed_at(frames)
+                    shipped_frames.append(
+                        (lead_times(frames, deployed), merge_to_deploy(frames, deployed))
+                    )
+                return shipped_frames[0]
 
         def lead() -> pl.DataFrame:
-            """Lead-time samples feed two parts: computed once, by the first thread to ask."""
-            with lead_lock:
-                if not lead_frame:
-                    lead_frame.append(lead_times(frames))
-                return lead_frame[0]
+            return shipped()[0]
 
         def review_times() -> dict[str, PercentileIndex]:
             reviewed = first_reviews(frames)
@@ -195,7 +204,10 @@ class Engine:
                 teams, frames.services, frames.people, frames.changes
             ),
             "review": lambda: ReviewIndex(teams, frames.services, frames.changes, frames.reviews),
-            "lead_time": lambda: {"lead_time": percentiles(lead())},
+            "lead_time": lambda: {
+                "lead_time": percentiles(lead()),
+                "merge_to_deploy": percentiles(shipped()[1]),
+            },
             "restore": lambda: (
                 {"restore": percentiles(restore_times(frames))},
                 unresolved(),

@@ -66,18 +66,34 @@ def deployed_at(frames: OrgFrames) -> pl.DataFrame:
     )
 
 
-def lead_times(frames: OrgFrames) -> pl.DataFrame:
+def _shipped(frames: OrgFrames, deployed: pl.DataFrame | None) -> pl.DataFrame:
+    """The merged changes a deployment shipped: :func:`deployed_at`, less changes never
+    deployed and those whose deployment finished before the merge (a loader warning)."""
+    deployed = deployed_at(frames) if deployed is None else deployed
+    return deployed.filter(
+        pl.col("deployed_at").is_not_null() & (pl.col("deployed_at") >= pl.col("merged_at"))
+    )
+
+
+def lead_times(frames: OrgFrames, deployed: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per merged and deployed change: ``deployed_at - min(first_commit_at, opened_at)``, in the
     window of ``deployed_at``. Left out, as the reference definition says: changes never
     deployed and a deployment that finished before the merge (a loader warning). A first
-    commit after the merge (also a warning) is kept: its clock starts at ``opened_at``."""
-    changes = deployed_at(frames).filter(
-        pl.col("deployed_at").is_not_null() & (pl.col("deployed_at") >= pl.col("merged_at"))
-    )
-    changes = changes.with_columns(
+    commit after the merge (also a warning) is kept: its clock starts at ``opened_at``
+    (``deployed``: :func:`deployed_at`, when already at hand)."""
+    changes = _shipped(frames, deployed).with_columns(
         pl.min_horizontal("first_commit_at", "opened_at").alias("~start")
     )
     return _sample(changes, frames.services, at="deployed_at", start="~start", stop="deployed_at")
+
+
+def merge_to_deploy(frames: OrgFrames, deployed: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per change of :func:`lead_times`: ``deployed_at - merged_at``, the last stage of its
+    lead time, in the window of ``deployed_at``."""
+    changes = _shipped(frames, deployed)
+    return _sample(
+        changes, frames.services, at="deployed_at", start="merged_at", stop="deployed_at"
+    )
 
 
 def restore_times(frames: OrgFrames) -> pl.DataFrame:

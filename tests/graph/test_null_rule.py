@@ -31,6 +31,7 @@ EDGES: dict[str, tuple[dict[str, list[dict[str, object]]], dict[Kpi, float | Non
             Kpi.TIME_TO_RESTORE_HOURS_P50: None,
             Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: None,
             Kpi.REVIEW_TO_MERGE_HOURS_P50: None,
+            Kpi.MERGE_TO_DEPLOY_HOURS_P50: None,
             Kpi.UNREVIEWED_MERGE_RATE: None,
             Kpi.CHANGES_PER_ENGINEER_PER_WEEK: 0.0,  # an engineer, nothing merged: 0
             Kpi.CODE_COVERAGE: None,
@@ -58,6 +59,7 @@ EDGES: dict[str, tuple[dict[str, list[dict[str, object]]], dict[Kpi, float | Non
             Kpi.TIME_TO_RESTORE_HOURS_P50: None,
             Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: None,
             Kpi.REVIEW_TO_MERGE_HOURS_P50: None,
+            Kpi.MERGE_TO_DEPLOY_HOURS_P50: 1.0,  # merged 09:00, deployed 10:00
             Kpi.UNREVIEWED_MERGE_RATE: 1.0,
             Kpi.CHANGES_PER_ENGINEER_PER_WEEK: None,  # no engineer: null
             Kpi.CODE_COVERAGE: None,
@@ -84,6 +86,7 @@ EDGES: dict[str, tuple[dict[str, list[dict[str, object]]], dict[Kpi, float | Non
             Kpi.TIME_TO_RESTORE_HOURS_P50: None,
             Kpi.TIME_TO_FIRST_REVIEW_HOURS_P50: None,
             Kpi.REVIEW_TO_MERGE_HOURS_P50: None,
+            Kpi.MERGE_TO_DEPLOY_HOURS_P50: None,
             Kpi.UNREVIEWED_MERGE_RATE: None,
             Kpi.CHANGES_PER_ENGINEER_PER_WEEK: 0.0,
             Kpi.CODE_COVERAGE: None,
