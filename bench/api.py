@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from bench.load import END
+from graph.catalogue import CATALOGUE
 
 START = END - timedelta(days=365)
 KPIS = (
@@ -36,28 +37,8 @@ KPIS = (
     "unreviewedMergeRate headcount"
 )
 METRIC = "{ value sampleSize orgValue parentValue peerMedian peerPercentile zScore previousValue }"
-FULL_REPORT = " ".join(
-    f"{name} {METRIC}"
-    for name in [
-        "deploymentsPerWeek",
-        "deploymentDaysPerWeek",
-        "changeFailureRate",
-        "leadTimeHoursP50",
-        "leadTimeHoursP90",
-        "timeToRestoreHoursP50",
-        "timeToFirstReviewHoursP50",
-        "reviewToMergeHoursP50",
-        "unreviewedMergeRate",
-        "changesPerEngineerPerWeek",
-        "codeCoverage",
-        "technicalDebtMinutes",
-        "headcount",
-        "sdeRatio",
-        "inboundRemoteContributionRate",
-        "outboundRemoteContributionRate",
-        "nativeAwsMigrationShare",
-    ]
-)
+#: every KPI of the catalogue, with its comparisons
+FULL_REPORT = " ".join(f"{d.field} {METRIC}" for d in CATALOGUE.values())
 WINDOW = f'from: "{START}", to: "{END}"'
 REPORT_BODY = (
     f"{FULL_REPORT} deploymentTier unresolvedIncidents unmeasuredServices "
