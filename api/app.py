@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store: AsyncEngine = create_engine(settings.database_url)
         app.state.store = store
+        if engine is not None:
+            engine.set_privacy_floor(settings.privacy_floor)
         app.state.engine = engine
         app.state.engine_error = None
         building: asyncio.Task[Engine] | None = None
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
             async def build() -> Engine:
                 try:
-                    built = await Engine.from_store(store, settings.initiatives.config)
+                    built = await Engine.from_store(store, settings.kpi_config)
                     settings.initiatives.check_scopes(built.team_ids)
                 except Exception as exc:  # reported by /readyz, the server stays up
                     app.state.engine_error = f"{type(exc).__name__}: {exc}"

@@ -5,12 +5,16 @@ Flags win over ``ORGRAPH_*`` environment variables, which win over the defaults 
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from api.core.limits import Limits
 from graph.initiatives import Initiatives, InitiativesError, default_initiatives
+from graph.report import KpiConfig
 from store.database import DEFAULT_DATABASE_URL
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -41,6 +45,35 @@ def _env_bool(name: str, default: bool) -> bool:
     raise SettingsError(f"{name}={raw!r}: use true or false")
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name) or ""
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _networks(name: str) -> tuple[Network, ...]:
+    found = []
+    for part in _env_list(name):
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is no IP address or network") from None
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class TrustedHeaders:
+    """Who a request is, as an SSO proxy in front of orgraph says in headers (docs/security.md):
+    believed only from ``proxies``, and only when they are set."""
+
+    proxies: tuple[Network, ...] = ()
+    #: the signed-in user's name, for the audit log
+    user: str = "X-Forwarded-User"
+    #: the team whose subtree the user may see (absent: the whole org)
+    scope: str = "X-Orgraph-Scope"
+    #: viewer or admin (absent: viewer)
+    role: str = "X-Orgraph-Role"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -51,6 +84,27 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     #: the initiatives and the role and platform vocabularies (ORGRAPH_INITIATIVES: a file)
     initiatives: Initiatives = field(default_factory=default_initiatives)
+    #: no authentication: anyone who reaches the port sees everything (the demo, a trusted
+    #: machine); said on start-up
+    open: bool = False
+    #: people-derived figures of fewer people are withheld (graph/privacy.py); 0: none
+    privacy_floor: int = 5
+    #: an aggregate over teams outside a token's scope needs at least this many of them
+    min_peers: int = 3
+    #: estimated query cost a token (or, open, a client address) may spend per minute
+    cost_per_minute: int = 200_000
+    trusted_headers: TrustedHeaders = field(default_factory=TrustedHeaders)
+    #: origins a browser may call the API from (CORS); none: CORS is off
+    cors_origins: tuple[str, ...] = ()
+    #: GraphiQL at GET /graphql (off in production if you like)
+    graphiql: bool = True
+    #: schema introspection (GraphiQL needs it)
+    introspection: bool = True
+
+    @property
+    def kpi_config(self) -> KpiConfig:
+        """The engine's configuration: the initiatives file's vocabularies and the floor."""
+        return replace(self.initiatives.config, privacy_floor=self.privacy_floor)
 
     @classmethod
     def from_env(
@@ -60,6 +114,7 @@ class Settings:
         host: str | None = None,
         port: int | None = None,
         initiatives: str | None = None,
+        open: bool | None = None,
     ) -> Settings:
         """Flags win over ``ORGRAPH_*`` environment variables, which win over defaults."""
         defaults = Limits()
@@ -80,6 +135,19 @@ class Settings:
             request_timeout=_env_int("ORGRAPH_REQUEST_TIMEOUT", 10),
             limits=limits,
             initiatives=_initiatives(initiatives or os.environ.get("ORGRAPH_INITIATIVES")),
+            open=open or _env_bool("ORGRAPH_OPEN", False),
+            privacy_floor=_env_int("ORGRAPH_PRIVACY_FLOOR", 5, low=0),
+            min_peers=_env_int("ORGRAPH_MIN_PEERS", 3, low=1),
+            cost_per_minute=_env_int("ORGRAPH_COST_PER_MINUTE", 200_000),
+            trusted_headers=TrustedHeaders(
+                proxies=_networks("ORGRAPH_TRUSTED_PROXIES"),
+                user=os.environ.get("ORGRAPH_USER_HEADER") or TrustedHeaders.user,
+                scope=os.environ.get("ORGRAPH_SCOPE_HEADER") or TrustedHeaders.scope,
+                role=os.environ.get("ORGRAPH_ROLE_HEADER") or TrustedHeaders.role,
+            ),
+            cors_origins=_env_list("ORGRAPH_CORS_ORIGINS"),
+            graphiql=_env_bool("ORGRAPH_GRAPHIQL", True),
+            introspection=_env_bool("ORGRAPH_INTROSPECTION", True),
         )
 
 

@@ -41,7 +41,7 @@ def report(
         raise fail(f"empty window [{first}, {last}): --to must be after --from")
 
     async def work(engine: AsyncEngine) -> KpiReport:
-        built = await Engine.from_store(engine, settings_for(db, None, None).initiatives.config)
+        built = await Engine.from_store(engine, settings_for(db, None, None).kpi_config)
         view = built.view(as_of.date() if as_of else last)
         if team not in view.tree:
             raise fail(f"unknown team {team!r}: `orgraph info` lists the roots", code=1)
@@ -74,12 +74,13 @@ def print_report(found: KpiReport) -> None:
     for kpi, metric in found.metrics.items():
         c = metric.comparison
         definition = CATALOGUE[kpi]
+        withheld = metric.withheld is not None
         table.add_row(
             definition.name,
-            _show(metric.value) + ("" if metric.exact else " ~"),
+            "withheld" if withheld else _show(metric.value) + ("" if metric.exact else " ~"),
             definition.unit.value,
             _BETTER[definition.better],
-            f"{metric.sample:,}",
+            "—" if withheld else f"{metric.sample:,}",
             f"{metric.coverage:.0%}",
             *(
                 _show(v)
@@ -99,7 +100,12 @@ def print_report(found: KpiReport) -> None:
         "time to restore": found.restore_tier,
     }
     shown = ", ".join(f"{name} {tier.value if tier else '—'}" for name, tier in tiers.items())
-    roles = ", ".join(f"{role} {n}" for role, n in found.headcount_by_role.items())
+    by_role = found.headcount_by_role
+    roles = (
+        ", ".join(f"{role} {n}" for role, n in by_role.items())
+        if by_role is not None
+        else "withheld (under the privacy floor)"
+    )
     out.print(f"DORA 2023 tiers: {shown}")
     out.print(f"headcount by role: {roles or '—'}")
     out.print(
@@ -108,5 +114,7 @@ def print_report(found: KpiReport) -> None:
     )
     out.print(
         "~ : from the percentile histograms, within 1% of the exact value; coverage: share of "
-        "the window with data; typical team: median over the org's active teams at this depth"
+        "the window with data; typical team: median over the org's active teams at this depth; "
+        "withheld: derived from people, for a subtree under the privacy floor "
+        "(ORGRAPH_PRIVACY_FLOOR, docs/security.md)"
     )

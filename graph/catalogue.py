@@ -132,6 +132,9 @@ class KpiDefinition:
     #: for a percentile KPI, the durations it ranks and the quantile (read from histograms
     #: for large subtrees, so ``exact`` may be false)
     quantile_of: tuple[Durations, float] | None = None
+    #: derived from people's work or roles (headcount by role, review, authorship): withheld
+    #: for a subtree under the privacy floor (graph/privacy.py)
+    people: bool = False
     #: the value is a share of its sample (the sample is its denominator), so a gap to a
     #: target counts in sample units: people, services or changes short. Not every ratio is:
     #: code coverage is a share of lines, its sample counts services.
@@ -246,6 +249,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_OPENED,
         quantile_of=(Durations.FIRST_REVIEW, 0.5),
+        people=True,
     ),
     KpiDefinition(
         Kpi.REVIEW_TO_MERGE_HOURS_P50,
@@ -259,6 +263,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         quantile_of=(Durations.REVIEW_TO_MERGE, 0.5),
+        people=True,
     ),
     KpiDefinition(
         Kpi.MERGE_TO_DEPLOY_HOURS_P50,
@@ -286,6 +291,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         share=True,
+        people=True,
     ),
     KpiDefinition(
         Kpi.CHANGES_PER_ENGINEER_PER_WEEK,
@@ -299,6 +305,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         counted=Counted.CHANGES,
         null_when=NullWhen.NO_ENGINEER,
         source=Source.CHANGES_MERGED,
+        people=True,
     ),
     KpiDefinition(
         Kpi.CODE_COVERAGE,
@@ -353,6 +360,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         source=Source.PEOPLE,
         point_in_time=True,
         share=True,
+        people=True,
     ),
     KpiDefinition(
         Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE,
@@ -368,6 +376,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         share=True,
+        people=True,
     ),
     KpiDefinition(
         Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
@@ -382,6 +391,7 @@ CATALOGUE: dict[Kpi, KpiDefinition] = _define(
         null_when=NullWhen.EMPTY_SAMPLE,
         source=Source.CHANGES_MERGED,
         share=True,
+        people=True,
     ),
     KpiDefinition(
         Kpi.NATIVE_AWS_MIGRATION_SHARE,

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -298,6 +298,14 @@ class Engine:
             entities=tuple(sorted(needed | set(DIMENSIONS))) if parts else (),
             seconds=time.perf_counter() - started,
         )
+
+    def set_privacy_floor(self, people: int) -> None:
+        """Withhold people-derived figures of subtrees of fewer ``people`` from now on (the
+        cached views, which computed under the old floor, are dropped)."""
+        with self._lock:
+            if self.config.privacy_floor != people:
+                self.config = replace(self.config, privacy_floor=people)
+                self._views.clear()
 
     def view(self, as_of: date | None = None) -> OrgView:
         """The KPIs in the org structure of ``as_of`` (default today)."""

@@ -8,6 +8,7 @@ from datetime import date
 
 from graph.catalogue import Kpi
 from graph.comparisons import Comparison
+from graph.privacy import Withheld
 from graph.tiers import DoraTier
 
 
@@ -17,6 +18,9 @@ class KpiConfig:
 
     engineer_roles: frozenset[str] = frozenset({"SDE"})
     target_platforms: frozenset[str] = frozenset({"native_aws"})
+    #: people-derived figures of a subtree with fewer people are withheld (graph/privacy.py);
+    #: 0 for none (the library's default: the server's is 5, docs/security.md)
+    privacy_floor: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class Metric:
     #: share of the window's days (for a point-in-time KPI: 1 or 0 for its day) within the
     #: days the store has data for this KPI's source; below 1 the value misses some of it
     coverage: float = 1.0
+    #: why the value is not shown (then ``value`` is None and ``sample`` 0), or None
+    withheld: Withheld | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class KpiReport:
     as_of: date
     metrics: dict[Kpi, Metric]
     deployment_tier: DoraTier | None
-    headcount_by_role: dict[str, int]
+    #: None when withheld under the privacy floor
+    headcount_by_role: dict[str, int] | None
     unresolved_incidents: int
     coverage_unmeasured: int
     debt_unmeasured: int

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -18,6 +19,7 @@ from graph.membership import Membership
 from graph.parallel import in_parallel
 from graph.peers import Group, PeerGroups
 from graph.percentiles import Percentiles, SubtreePercentiles
+from graph.privacy import PrivacyFloor, Withheld
 from graph.quality import Quality
 from graph.report import KpiReport, Metric
 from graph.review import ReviewFlow
@@ -70,6 +72,7 @@ class OrgView:
         self.contributions = cast(Contributions, built["contributions"])
         self.review = cast(ReviewFlow, built["review"])
         self.unresolved = cast(SubtreeSums, built["unresolved"])
+        self.privacy = PrivacyFloor(tree, self.people_on, self.config.privacy_floor)
         self.percentile: dict[str, SubtreePercentiles] = {
             name.split(":", 1)[1]: cast(SubtreePercentiles, value)
             for name, value in built.items()
@@ -168,8 +171,19 @@ class OrgView:
         return Rate(measured.value, measured.measured)
 
     def _headcount(self, team: str, on: date) -> Rate:
-        total = sum(self.headcount.by_category(team, on).values())
+        total = self.people_on(team, on)
         return Rate(float(total), total)
+
+    def people_on(self, team: str, on: date) -> int:
+        """People whose primary team is in the subtree on the day ``on``."""
+        return sum(self.headcount.by_category(team, on).values())
+
+    def roles_on(self, team: str, on: date) -> dict[str, int] | None:
+        """The subtree's people on ``on`` by role; None when withheld under the privacy
+        floor (a team of two would show who is who)."""
+        if self.privacy.withheld(team, on):
+            return None
+        return self.headcount.by_category(team, on)
 
     def _sde_ratio(self, team: str, on: date) -> Rate:
         return Rate(*self.headcount.share(team, on, self.config.engineer_roles))
@@ -198,8 +212,10 @@ class OrgView:
         """One KPI of one subtree over ``[start, end)``, without comparisons."""
 
         def compute() -> Metric:
-            found = self._kpis[kpi](team, start, end)
             coverage = self.coverage(kpi, start, end)
+            if CATALOGUE[kpi].people and self.privacy.withheld(team, end - timedelta(days=1)):
+                return Metric(kpi, None, 0, True, None, coverage, Withheld.BELOW_PRIVACY_FLOOR)
+            found = self._kpis[kpi](team, start, end)
             return Metric(kpi, found.value, found.sample, found.exact, None, coverage)
 
         return self._metrics.get_or_compute((kpi, team, start, end), compute)
@@ -288,9 +304,7 @@ class OrgView:
                 metric = self.metric(kpi, team, start, end)
                 if compare:
                     comparison = peers.compare(kpi, team, typical=typical)
-                    metric = Metric(
-                        kpi, metric.value, metric.sample, metric.exact, comparison, metric.coverage
-                    )
+                    metric = replace(metric, comparison=comparison)
                 metrics[kpi] = metric
             on = end - timedelta(days=1)
             coverage = self.quality.code_coverage(team, on)
@@ -303,7 +317,7 @@ class OrgView:
                     as_of=self.tree.as_of,
                     metrics=metrics,
                     deployment_tier=self.delivery.deployment_days(team, start, end)[1],
-                    headcount_by_role=self.headcount.by_category(team, on),
+                    headcount_by_role=self.roles_on(team, on),
                     unresolved_incidents=self.unresolved.total("unresolved", team, start, end),
                     coverage_unmeasured=coverage.unmeasured,
                     debt_unmeasured=debt.unmeasured,

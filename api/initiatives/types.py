@@ -33,6 +33,8 @@ described(
         "OFF_TRACK": "The recent pace does not lead to the target, or only later than the "
         "grace, or the deadline has passed.",
         "NO_DATA": "No value on the status date (no people, services or changes).",
+        "WITHHELD": "The measure is derived from people and the subtree is under the privacy "
+        "floor on the status date (docs/security.md): no value, progress, pace or forecast.",
     },
 )
 described(
@@ -63,17 +65,27 @@ described(
 
 
 @strawberry.type(description="An initiative's measure for a subtree at the end of one day.")
+@in_declared_order
 class InitiativePoint:
     point: strawberry.Private[model.Point]
 
     on: date = reads("point.on", description="The day.")
     value: float | None = reads(
-        "point.value", description="The measure that day (null with an empty sample)."
+        "point.value",
+        description="The measure that day (null with an empty sample, or when withheld).",
     )
-    sample_size: int = reads(
-        "point.sample",
-        description="People, services or changes behind it (`Initiative.sampleKind`).",
+    withheld: bool = reads(
+        "point.withheld",
+        description="True when the measure is derived from people and the subtree was under "
+        "the privacy floor that day (docs/security.md).",
     )
+
+    @strawberry.field(
+        description="People, services or changes behind it (`Initiative.sampleKind`); null "
+        "when withheld."
+    )
+    def sample_size(self) -> int | None:
+        return None if self.point.withheld else self.point.sample
 
 
 @strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
@@ -97,9 +109,15 @@ class InitiativeStatus:
         "found.current.value",
         description="The measure on the status date (null with an empty sample).",
     )
-    sample_size: int = reads(
-        "found.current.sample", description="People, services or changes behind the value."
+
+    @strawberry.field(
+        description="People, services or changes behind the value; null when withheld "
+        "(`status` WITHHELD)."
     )
+    def sample_size(self) -> int | None:
+        current = self.found.current
+        return None if current.withheld else current.sample
+
     target: float = reads(
         "found.initiative.target", description="The initiative's target, in the measure's units."
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from api.core.enums import described
 from graph.catalogue import CATALOGUE, Better, Kpi, NullWhen, Unit
+from graph.privacy import Withheld
 from graph.tiers import DoraTier
 from graph.trends import Grain
 
@@ -76,4 +77,18 @@ described(
     },
 )
 
-__all__ = ["Better", "DoraTier", "Grain", "Kpi", "NullWhen", "Unit"]
+described(
+    Withheld,
+    "WithheldReason",
+    "Why a figure is not shown although there may be data for it (docs/security.md).",
+    {
+        "BELOW_PRIVACY_FLOOR": "Derived from people (roles, reviews, authorship) for a subtree "
+        "of fewer people than the privacy floor (`ORGRAPH_PRIVACY_FLOOR`, default 5), or "
+        "withheld with such a subtree so that it cannot be worked out by subtraction.",
+        "OUTSIDE_SCOPE": "About teams outside the subtree the client's token may see.",
+        "TOO_FEW_PEERS": "An aggregate over fewer teams outside the token's scope than "
+        "`ORGRAPH_MIN_PEERS`: it would show one of them.",
+    },
+)
+
+__all__ = ["Better", "DoraTier", "Grain", "Kpi", "NullWhen", "Unit", "Withheld"]

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from api.core.wrapping import reads
-from api.kpis.enums import Better, DoraTier, Kpi, NullWhen, Unit
+from api.core.wrapping import in_declared_order, reads
+from api.kpis.enums import Better, DoraTier, Kpi, NullWhen, Unit, Withheld
 from graph.catalogue import CATALOGUE
 from graph.catalogue import Kpi as EngineKpi
 from graph.catalogue import KpiDefinition as EngineDefinition
@@ -100,6 +100,7 @@ class KpiDefinition:
     description="One KPI over a window, with the sample behind it and its comparisons "
     "(docs/kpis.md). Units are those of the `KpiReport` field it came from."
 )
+@in_declared_order
 class Metric:
     metric: strawberry.Private[EngineMetric]
 
@@ -108,8 +109,18 @@ class Metric:
         description="The KPI's value; null where docs/kpis.md says null (an empty sample, or "
         "no service or no people for a rate).",
     )
-    sample_size: int = reads(
-        "metric.sample", description="Events, people or services behind the value."
+
+    @strawberry.field(
+        description="Events, people or services behind the value; null when it is withheld."
+    )
+    def sample_size(self) -> int | None:
+        return None if self.metric.withheld else self.metric.sample
+
+    withheld: Withheld | None = reads(
+        "metric.withheld",
+        description="Why `value` and `sampleSize` are null although there may be data: "
+        "BELOW_PRIVACY_FLOOR for a figure derived from people over a subtree of too few "
+        "people (docs/security.md). Null when they are shown.",
     )
     exact: bool = reads(
         "metric.exact",
@@ -247,12 +258,17 @@ class KpiReport:
         description="Services owned on the last day never measured for coverage (left out of it).",
     )
 
-    @strawberry.field(description="Headcount on the window's last day by role.")
-    def headcount_by_role(self) -> list[RoleCount]:
-        return RoleCount.all(self.report.headcount_by_role)
+    @strawberry.field(
+        description="Headcount on the window's last day by role; null when withheld under the "
+        "privacy floor (`Headcount.withheld` says so for a day)."
+    )
+    def headcount_by_role(self) -> list[RoleCount] | None:
+        roles = self.report.headcount_by_role
+        return None if roles is None else RoleCount.all(roles)
 
 
 @strawberry.type(description="One point of a trend: a KPI over one period.")
+@in_declared_order
 class TrendPoint:
     period: strawberry.Private[Period]
 
@@ -263,8 +279,14 @@ class TrendPoint:
         description="The KPI over the period (null as in `Metric.value`). A rate per week of a "
         "partial period is per week of its own length: one busy day reads as a busy week.",
     )
-    sample_size: int = reads(
-        "period.metric.sample", description="Events, people or services behind it."
+
+    @strawberry.field(description="Events, people or services behind it; null when withheld.")
+    def sample_size(self) -> int | None:
+        return None if self.period.metric.withheld else self.period.metric.sample
+
+    withheld: Withheld | None = reads(
+        "period.metric.withheld",
+        description="Why `value` and `sampleSize` are null (as `Metric.withheld`).",
     )
     days: int = reads("period.days", description="The days the period covers.")
     partial: bool = reads(
@@ -283,4 +305,9 @@ class TrendPoint:
 class Headcount:
     on: date = strawberry.field(description="The day counted.")
     total: int = strawberry.field(description="All people whose primary team is in the subtree.")
-    by_role: list[RoleCount] = strawberry.field(description="The same, per role.")
+    by_role: list[RoleCount] | None = strawberry.field(
+        description="The same, per role; null when withheld (a team of two would show who is who)."
+    )
+    withheld: Withheld | None = strawberry.field(
+        description="Why `byRole` is null: BELOW_PRIVACY_FLOOR. Null when it is shown."
+    )

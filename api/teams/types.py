@@ -21,7 +21,7 @@ from api.core.connections import (
 )
 from api.core.context import Context
 from api.kpis.asked import asked, check_window
-from api.kpis.enums import Grain, Kpi
+from api.kpis.enums import Grain, Kpi, Withheld
 from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
 from graph.services import ServiceKpis
 from graph.view import OrgView
@@ -223,11 +223,12 @@ class Team(Node):
         ] = None,
     ) -> Headcount:
         day = on or self.view.tree.as_of
-        roles = self.view.headcount.by_category(self.key, day)
+        roles = self.view.roles_on(self.key, day)
         return Headcount(
             on=day,
-            total=sum(roles.values()),
-            by_role=RoleCount.all(roles),
+            total=self.view.people_on(self.key, day),
+            by_role=None if roles is None else RoleCount.all(roles),
+            withheld=None if roles is not None else Withheld.BELOW_PRIVACY_FLOOR,
         )
 
 

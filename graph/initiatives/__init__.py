@@ -21,6 +21,7 @@ from graph.initiatives.measures import in_scope as in_scope
 from graph.initiatives.measures import measure as measure
 from graph.initiatives.measures import points as points
 from graph.initiatives.measures import trend as trend
+from graph.initiatives.measures import withheld as withheld
 from graph.initiatives.progress import Standing as Standing
 from graph.initiatives.progress import State as State
 from graph.initiatives.progress import Status as Status
@@ -53,4 +54,5 @@ __all__ = [
     "state",
     "status",
     "trend",
+    "withheld",
 ]

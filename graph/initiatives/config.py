@@ -120,6 +120,14 @@ class Initiative:
         ) or (self.kpi is not None and not CATALOGUE[self.kpi].point_in_time)
 
     @property
+    def people(self) -> bool:
+        """Whether the measure is derived from people (roles, authorship): withheld for a
+        subtree under the privacy floor (graph/privacy.py)."""
+        if self.measure is Measure.KPI:
+            return self.kpi is not None and CATALOGUE[self.kpi].people
+        return self.measure is not Measure.PLATFORM_SHARE
+
+    @property
     def sample_kind(self) -> str:
         """What the sample behind a value counts."""
         if self.measure is Measure.ROLE_SHARE:

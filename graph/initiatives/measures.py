@@ -17,11 +17,18 @@ MAX_POINTS = 521
 
 @dataclass(frozen=True)
 class Point:
-    """The measure on one day."""
+    """The measure on one day (``withheld``: under the privacy floor, so no value)."""
 
     on: date
     value: float | None
     sample: int
+    withheld: bool = False
+
+
+def withheld(view: OrgView, initiative: Initiative, team: str, on: date) -> bool:
+    """Whether the measure of ``team``'s subtree on ``on`` is withheld: derived from people,
+    for a subtree under the view's privacy floor (graph/privacy.py)."""
+    return initiative.people and view.privacy.withheld(team, on)
 
 
 def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
@@ -29,6 +36,8 @@ def measure(view: OrgView, initiative: Initiative, team: str, on: date) -> Rate:
     end of the day ``on``."""
     end = on + timedelta(days=1)
     start = end - timedelta(days=initiative.window_days)
+    if withheld(view, initiative, team, on):
+        return Rate(None, 0)
     if initiative.measure is Measure.ROLE_SHARE:
         return Rate(*view.headcount.share(team, on, initiative.roles))
     if initiative.measure is Measure.PLATFORM_SHARE:
@@ -48,7 +57,7 @@ def points(view: OrgView, initiative: Initiative, team: str, on: date, weeks: in
     for k in range(weeks, -1, -1):
         day = on - timedelta(days=7 * k)
         rate = measure(view, initiative, team, day)
-        found.append(Point(day, rate.value, rate.sample))
+        found.append(Point(day, rate.value, rate.sample, withheld(view, initiative, team, day)))
     return found
 
 

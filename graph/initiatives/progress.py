@@ -20,6 +20,7 @@ class State(Enum):
     AT_RISK = "AT_RISK"
     OFF_TRACK = "OFF_TRACK"
     NO_DATA = "NO_DATA"
+    WITHHELD = "WITHHELD"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def status(view: OrgView, initiative: Initiative, team: str, on: date) -> Status
     check_team(view, initiative, team)
     recent = points(view, initiative, team, on, initiative.forecast_weeks)
     current = recent[-1]
+    if current.withheld:  # nothing derived from it either: start, progress, pace, forecast
+        return Status(initiative, team, on, current, None, None, (), None, None, State.WITHHELD)
     first = measure(view, initiative, team, initiative.start).value
     slope = pace(recent, on, initiative.forecast_weeks)
     when = forecast(initiative, current.value, slope, on)

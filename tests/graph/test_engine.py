@@ -114,4 +114,5 @@ def test_an_engine_over_a_bundle_needs_no_store(tmp_path: Path) -> None:
     for kpi in (Kpi.CHANGE_FAILURE_RATE, Kpi.LEAD_TIME_HOURS_P50, Kpi.CODE_COVERAGE):
         assert report.metrics[kpi].value is None
         assert report.metrics[kpi].sample == 0
+    assert report.headcount_by_role is not None  # no privacy floor in the library's default
     assert report.metrics[Kpi.HEADCOUNT].value == sum(report.headcount_by_role.values()) > 0
