@@ -27,8 +27,8 @@ install-test: install
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
 
-demo: install
-	.venv/bin/orgraph demo
+demo: install  # open: no token needed on this machine (docs/security.md)
+	.venv/bin/orgraph demo --open
 
 lint: install
 	.venv/bin/ruff check .

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -47,6 +48,7 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         request_id = uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id  # for the audit log
         started = time.perf_counter()
         status = 500
 
@@ -69,6 +71,40 @@ class AccessLog:
             }
             # logfmt: one line, key=value, easy to grep and to parse
             log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+
+
+#: Sent with every response: no sniffing of types, no framing, no referrer, no sharing of
+#: windows or resources with other sites (pages set their own Content-Security-Policy).
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+
+
+class SecurityHeaders:
+    """The headers of :data:`SECURITY_HEADERS` on every response (a header the route set
+    itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
@@ -134,15 +170,30 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         request_timeout=settings.request_timeout,
         max_request_bytes=settings.limits.max_request_bytes,
         initiatives=settings.initiatives,
+        open=settings.open,
+        trusted=settings.trusted_headers,
+        min_peers=settings.min_peers,
+        graphiql=settings.graphiql,
     )
+    middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
+    if settings.cors_origins:  # off unless origins are named
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept"],
+                max_age=600,
+            )
+        )
     return Starlette(
         routes=[
             Route("/graphql", graphql),  # every method: the view names what it refuses
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            graphiql.assets(),
+            *([graphiql.assets()] if settings.graphiql else []),
         ],
-        middleware=[Middleware(AccessLog)],
+        middleware=middleware,
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )

@@ -9,12 +9,11 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields, replace
 
+from api.core.access import Network, TrustedHeaders
 from api.core.limits import Limits
 from graph.initiatives import Initiatives, InitiativesError, default_initiatives
 from graph.report import KpiConfig
 from store.database import DEFAULT_DATABASE_URL
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -61,20 +60,6 @@ def _networks(name: str) -> tuple[Network, ...]:
 
 
 @dataclass(frozen=True)
-class TrustedHeaders:
-    """Who a request is, as an SSO proxy in front of orgraph says in headers (docs/security.md):
-    believed only from ``proxies``, and only when they are set."""
-
-    proxies: tuple[Network, ...] = ()
-    #: the signed-in user's name, for the audit log
-    user: str = "X-Forwarded-User"
-    #: the team whose subtree the user may see (absent: the whole org)
-    scope: str = "X-Orgraph-Scope"
-    #: viewer or admin (absent: viewer)
-    role: str = "X-Orgraph-Role"
-
-
-@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
@@ -91,15 +76,11 @@ class Settings:
     privacy_floor: int = 5
     #: an aggregate over teams outside a token's scope needs at least this many of them
     min_peers: int = 3
-    #: estimated query cost a token (or, open, a client address) may spend per minute
-    cost_per_minute: int = 200_000
     trusted_headers: TrustedHeaders = field(default_factory=TrustedHeaders)
     #: origins a browser may call the API from (CORS); none: CORS is off
     cors_origins: tuple[str, ...] = ()
     #: GraphiQL at GET /graphql (off in production if you like)
     graphiql: bool = True
-    #: schema introspection (GraphiQL needs it)
-    introspection: bool = True
 
     @property
     def kpi_config(self) -> KpiConfig:
@@ -125,6 +106,7 @@ class Settings:
                 if f.type in ("int", int) and f.name not in ("default_page", "max_page")
             },
             mask_errors=not _env_bool("ORGRAPH_DEBUG", False),
+            introspection=_env_bool("ORGRAPH_INTROSPECTION", True),
         )
         return cls(
             database_url=database_url
@@ -138,7 +120,6 @@ class Settings:
             open=open or _env_bool("ORGRAPH_OPEN", False),
             privacy_floor=_env_int("ORGRAPH_PRIVACY_FLOOR", 5, low=0),
             min_peers=_env_int("ORGRAPH_MIN_PEERS", 3, low=1),
-            cost_per_minute=_env_int("ORGRAPH_COST_PER_MINUTE", 200_000),
             trusted_headers=TrustedHeaders(
                 proxies=_networks("ORGRAPH_TRUSTED_PROXIES"),
                 user=os.environ.get("ORGRAPH_USER_HEADER") or TrustedHeaders.user,
@@ -147,7 +128,6 @@ class Settings:
             ),
             cors_origins=_env_list("ORGRAPH_CORS_ORIGINS"),
             graphiql=_env_bool("ORGRAPH_GRAPHIQL", True),
-            introspection=_env_bool("ORGRAPH_INTROSPECTION", True),
         )
 
 

@@ -85,7 +85,7 @@ def serve(bundle: str, port: str) -> None:
     engine = Engine(read_bundle(Path(bundle)))
     engine.view(END)  # the structure date the queries ask for, built before serving
     store = Path(bundle) / "empty.db"
-    app = create_app(Settings(database_url=f"sqlite:///{store}"), engine=engine)
+    app = create_app(Settings(open=True, database_url=f"sqlite:///{store}"), engine=engine)
     uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
 
 

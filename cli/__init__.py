@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import demo, generate, info, load, report, serve
+from cli import demo, generate, info, load, report, serve, token
 
 app = typer.Typer(
     name="orgraph",
@@ -20,6 +20,7 @@ app.command("report")(report.report)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("export-schema")(serve.export_schema)
+app.add_typer(token.app, name="token")
 
 
 def main() -> None:

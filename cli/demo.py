@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cli.common import DbOption, console, run_with_engine
 from cli.info import print_summary
-from cli.serve import HostOption, PortOption, run_server, settings_for
+from cli.serve import HostOption, OpenOption, PortOption, run_server, settings_for
 from graph.summary import StoreSummary, store_summary
 from loaders.ingest import load_bundle
 from loaders.report import LoadOptions
@@ -26,6 +26,7 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Serve GraphiQL afterwards")] = True,
     host: HostOption = None,
     port: PortOption = None,
+    open: OpenOption = False,
 ) -> None:
     """Generate a demo org (events up to today), load it, show what the store holds and serve
     GraphiQL on it."""
@@ -45,4 +46,4 @@ def demo(
     assert summary is not None
     print_summary(summary)
     if serve:
-        run_server(settings_for(db, host, port))
+        run_server(settings_for(db, host, port, open=open))

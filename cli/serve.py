@@ -33,11 +33,28 @@ InitiativesOption = Annotated[
 ]
 
 
+OpenOption = Annotated[
+    bool,
+    typer.Option(
+        "--open",
+        help="No authentication: anyone who reaches the port reads every team (ORGRAPH_OPEN=1; "
+        "for the demo or a trusted machine, docs/security.md)",
+    ),
+]
+
+
 def settings_for(
-    db: str | None, host: str | None, port: int | None, initiatives: str | None = None
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    initiatives: str | None = None,
+    *,
+    open: bool = False,
 ) -> Settings:
     try:
-        return Settings.from_env(database_url=db, host=host, port=port, initiatives=initiatives)
+        return Settings.from_env(
+            database_url=db, host=host, port=port, initiatives=initiatives, open=open or None
+        )
     except SettingsError as exc:
         raise fail(str(exc)) from None
 
@@ -49,9 +66,26 @@ def run_server(settings: Settings) -> None:
     from api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    address = f"http://{settings.host}:{settings.port}/graphql"
-    console.print(f"GraphiQL on {address} (database {settings.database_url})")
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"orgraph on {base}/ (GraphiQL: {base}/graphql; database {safe_url(settings)})")
+    if settings.open:
+        console.print(
+            "[bold yellow]OPEN:[/] no authentication; anyone who reaches this port reads every "
+            "team of the org (--open / ORGRAPH_OPEN). Without it, clients need a token."
+        )
+    else:
+        console.print(
+            "clients need a token (`orgraph token create`, sent as `Authorization: Bearer`); "
+            f"privacy floor {settings.privacy_floor} people (docs/security.md)"
+        )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def safe_url(settings: Settings) -> str:
+    """The database URL without its password (start-up lines end up in logs)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def serve(
@@ -59,9 +93,10 @@ def serve(
     host: HostOption = None,
     port: PortOption = None,
     initiatives: InitiativesOption = None,
+    open: OpenOption = False,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz) over the store."""
-    run_server(settings_for(db, host, port, initiatives))
+    run_server(settings_for(db, host, port, initiatives, open=open))
 
 
 def export_schema() -> None:

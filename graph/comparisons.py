@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.privacy import Withheld
+
 Value = float | None
 
 
@@ -26,3 +28,6 @@ class Comparison:
     typical_median: Value = None
     typical_mean: Value = None
     typical_teams: int | None = None
+    #: figures left out (set to None) for the client who asks, with why: ``(attribute,
+    #: reason)``, e.g. ``("parent_value", Withheld.OUTSIDE_SCOPE)`` (api/core/scope.py)
+    withheld: tuple[tuple[str, Withheld], ...] = ()

@@ -24,6 +24,7 @@ from graph.quality import Quality
 from graph.report import KpiReport, Metric
 from graph.review import ReviewFlow
 from graph.rollup import SubtreeSums
+from graph.services import ServiceKpis
 from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
 from graph.tree import OrgTree
 from graph.trends import Grain, Period, is_partial, periods
@@ -190,6 +191,10 @@ class OrgView:
 
     def _migration(self, team: str, on: date) -> Rate:
         return Rate(*self.platforms.share(team, on, self.config.target_platforms))
+
+    def service_delivery(self, service: str, start: date, end: date) -> ServiceKpis:
+        """One service's own delivery over ``[start, end)``, whoever owned it then."""
+        return self.engine.service_delivery.kpis(service, start, end)
 
     def group(self, kpi: Kpi, parent: str | None, start: date, end: date) -> Group:
         """The values of the active teams under ``parent`` (or of the active roots)."""

@@ -1,5 +1,5 @@
 """SQLModel tables: one per entity of the canonical bundle (docs/data-contract.md), plus the
-load log.
+load log and the API tokens.
 
 Dimensions (teams, people, services) keep their history as one row per validity interval,
 keyed by ``(id, valid_from)``; ``valid_from = OPEN_START`` stands for "since always" (a primary
@@ -215,6 +215,21 @@ class Load(SQLModel, table=True):
     started_at: datetime = _ts(nullable=False)
     finished_at: datetime = _ts(nullable=False)
     report: dict[str, Any] = Field(sa_type=sa.JSON)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token (store/tokens.py, docs/security.md). The secret is kept only as its
+    SHA-256 digest: the token itself is shown once, when it is created."""
+
+    __tablename__ = "api_tokens"
+    id: str = Field(primary_key=True)
+    name: str
+    secret_sha256: str
+    role: str
+    scope: str | None = None
+    created_at: datetime = _ts(nullable=False)
+    expires_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts(nullable=True)
 
 
 DIMENSIONS: tuple[type[SQLModel], ...] = (Team, Person, Service)

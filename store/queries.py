@@ -67,3 +67,12 @@ async def event_span(connection: AsyncConnection) -> tuple[datetime | None, date
             firsts.append(first)
             lasts.append(last)
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+async def team_exists(connection: AsyncConnection, team_id: str) -> bool:
+    """Whether the store has a team with this id (at any time of its history)."""
+    if not await has_schema(connection):
+        return False
+    t = sql_table("teams")
+    query = sa.select(sa.literal(1)).where(t.c.id == team_id).limit(1)
+    return (await connection.execute(query)).first() is not None

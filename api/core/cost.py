@@ -200,40 +200,56 @@ def _dates(arguments: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 _GRAPHQL_NAMES = {"start": "from", "end": "to"}
 
 
-def operation_problems(
+@dataclass(frozen=True)
+class Checked:
+    """An operation's problems (none: it may run) and its estimated cost."""
+
+    problems: list[GraphQLError]
+    cost: int = 0
+
+
+def check_operation(
     schema: GraphQLSchema,
     document: Any,
     operation_name: str | None,
     raw_variables: dict[str, Any] | None,
     limits: Limits,
-) -> list[GraphQLError]:
+) -> Checked:
     """The variables coerced, the arguments checked and the cost estimated with them, for a
     document that passed validation. Nothing is executed."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return []  # no such operation: the execution names it
+        return Checked([])  # no such operation: the execution names it
     coerced = get_variable_values(
         schema, operation.variable_definitions or (), raw_variables or {}, max_errors=50
     )
     if isinstance(coerced, list):
-        return [with_code(error, BAD_USER_INPUT) for error in coerced]
+        return Checked([with_code(error, BAD_USER_INPUT) for error in coerced])
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     root = schema.get_root_type(operation.operation)
     priced = _Pricer(schema, fragments, coerced, limits).selection(operation.selection_set, root)
+    cost = min(priced.cost, COST_CEILING)
     if priced.problems:
-        return priced.problems[:50]
+        return Checked(priced.problems[:50], cost)
     if priced.cost > limits.cost_budget:
-        cost = min(priced.cost, COST_CEILING)
-        return [
-            GraphQLError(
-                f"query too costly: estimated cost {cost}"
-                f"{' or more' if cost == COST_CEILING else ''} is over the budget of "
-                f"{limits.cost_budget} (each field costs 1, a report 20, a trend one per "
-                "period and at least 10, times the page sizes above it): ask for smaller pages",
-                operation,
-                extensions={"code": QUERY_TOO_COSTLY, "cost": cost, "budget": limits.cost_budget},
-            )
-        ]
-    return []
+        return Checked(
+            [
+                GraphQLError(
+                    f"query too costly: estimated cost {cost}"
+                    f"{' or more' if cost == COST_CEILING else ''} is over the budget of "
+                    f"{limits.cost_budget} (each field costs 1, a report 20, a trend one per "
+                    "period and at least 10, times the page sizes above it): ask for smaller "
+                    "pages",
+                    operation,
+                    extensions={
+                        "code": QUERY_TOO_COSTLY,
+                        "cost": cost,
+                        "budget": limits.cost_budget,
+                    },
+                )
+            ],
+            cost,
+        )
+    return Checked([], cost)

@@ -30,6 +30,14 @@ METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
 OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
 NOT_FOUND = "NOT_FOUND"
+#: No usable credentials (401, with ``WWW-Authenticate: Bearer``): no token, a malformed
+#: one, or one that is unknown, expired or revoked (which of these is not said).
+UNAUTHENTICATED = "UNAUTHENTICATED"
+#: Credentials are fine, but the client may not see this (another subtree's details) or do
+#: this (manage tokens without the admin role).
+FORBIDDEN = "FORBIDDEN"
+#: The client spent its query-cost budget for the minute (429, with ``Retry-After``).
+RATE_LIMITED = "RATE_LIMITED"
 #: The request ran past ``ORGRAPH_REQUEST_TIMEOUT``.
 TIMEOUT = "TIMEOUT"
 #: The server is still building its indexes (retry after a while; /readyz says when).
@@ -56,6 +64,9 @@ CLIENT_CODES = frozenset(
         UNSUPPORTED_MEDIA_TYPE,
         OPERATION_NOT_ALLOWED,
         NOT_FOUND,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        RATE_LIMITED,
     }
 )
 

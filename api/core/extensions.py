@@ -5,23 +5,32 @@ masking of unexpected errors."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 from graphql import GraphQLError, GraphQLSyntaxError, Node
 from graphql.language.parser import parse
-from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule, specified_rules
+from graphql.validation import (
+    ASTValidationRule,
+    NoSchemaIntrospectionCustomRule,
+    ValuesOfCorrectTypeRule,
+    specified_rules,
+)
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.core.cost import operation_problems
+from api.core.budgets import Budgets
+from api.core.context import Context
+from api.core.cost import Checked, check_operation
 from api.core.errors import (
     BAD_USER_INPUT,
     GRAPHQL_PARSE_FAILED,
     GRAPHQL_VALIDATION_FAILED,
     INTERNAL_SERVER_ERROR,
     QUERY_TOO_DEEP,
+    RATE_LIMITED,
     TOO_MANY_TOKENS,
     with_code,
 )
@@ -87,23 +96,30 @@ def _coded_rule(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
 
 #: graphql-core's rules, each made once, with codes.
 CODED_RULES = tuple(_coded_rule(rule) for rule in specified_rules)
+#: with introspection off (ORGRAPH_INTROSPECTION=false): ``__schema`` and ``__type`` refused
+NO_INTROSPECTION = _coded_rule(NoSchemaIntrospectionCustomRule)
 
 
 class _Validator(SchemaExtension):
     """The shape checks, then the standard validation (cached by query text: Strawberry's
     cache hashes the whole syntax tree on every request), then the operation's checks with
-    its variables (cached by query text, operation and variables)."""
+    its variables (cached by query text, operation and variables), then the client's budget
+    for the minute (``Budgets``): what it spends is the operation's estimated cost."""
 
     def __init__(
         self,
         limits: Limits,
+        rules: tuple[type[ASTValidationRule], ...],
         documents: Lru[list[GraphQLError]],
-        operations: Lru[list[GraphQLError]],
+        operations: Lru[Checked],
+        budgets: Budgets,
     ) -> None:
         super().__init__()
         self.limits = limits
+        self.rules = rules
         self.documents = documents
         self.operations = operations
+        self.budgets = budgets
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -115,7 +131,7 @@ class _Validator(SchemaExtension):
             shape = shape_problems(document, self.limits)
             if shape:
                 return shape
-            errors = validate_document(schema, document, CODED_RULES)
+            errors = validate_document(schema, document, self.rules)
             return [with_code(e, GRAPHQL_VALIDATION_FAILED) for e in errors]
 
         query = context.query or ""
@@ -123,14 +139,32 @@ class _Validator(SchemaExtension):
         if not errors:
             variables = context.variables or {}
             key = (query, context.operation_name, orjson.dumps(variables, default=str))
-            errors = self.operations.get_or_compute(
+            checked = self.operations.get_or_compute(
                 key,
-                lambda: operation_problems(
+                lambda: check_operation(
                     schema, document, context.operation_name, variables, self.limits
                 ),
             )
+            errors = checked.problems
+            request = context.context
+            if isinstance(request, Context):
+                request.operation = context.operation_name
+                request.cost = checked.cost
+            if not errors and isinstance(request, Context):
+                wait = self.budgets.spend(request.principal.id, checked.cost)
+                if wait:
+                    errors = [rate_limited(checked.cost, self.limits.cost_per_minute, wait)]
         context.pre_execution_errors = errors
         yield
+
+
+def rate_limited(cost: int, per_minute: int, wait: float) -> GraphQLError:
+    seconds = max(1, math.ceil(wait))
+    return GraphQLError(
+        f"rate limited: this query's estimated cost {cost} is more than what is left of your "
+        f"budget of {per_minute} a minute (ORGRAPH_COST_PER_MINUTE); try again in {seconds} s",
+        extensions={"code": RATE_LIMITED, "retryAfter": seconds, "cost": cost},
+    )
 
 
 class _Masked(MaskErrors):
@@ -157,10 +191,13 @@ def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """The schema extensions that enforce ``limits``, in order: parsing, the checks (all
     before execution), then masking."""
     documents = Lru[list[GraphQLError]](1024)
-    operations = Lru[list[GraphQLError]](4096)
+    operations = Lru[Checked](4096)
+    rules = CODED_RULES if limits.introspection else (*CODED_RULES, NO_INTROSPECTION)
     chosen: list[Callable[[], SchemaExtension]] = [
         functools.partial(_Parser, limits.max_tokens),
-        functools.partial(_Validator, limits, documents, operations),
+        functools.partial(
+            _Validator, limits, rules, documents, operations, Budgets(limits.cost_per_minute)
+        ),
     ]
     if limits.mask_errors:
         chosen.append(functools.partial(_Masked, should_mask_error=_unexpected))

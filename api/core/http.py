@@ -31,17 +31,22 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.core import graphiql
+from api.core.access import TrustedHeaders, Unauthenticated, authenticate
+from api.core.audit import audit
 from api.core.context import Context
 from api.core.errors import (
     BAD_REQUEST,
     CLIENT_CODES,
+    FORBIDDEN,
     INTERNAL_SERVER_ERROR,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
     NOT_READY,
     OPERATION_NOT_ALLOWED,
     PAYLOAD_TOO_LARGE,
+    RATE_LIMITED,
     TIMEOUT,
+    UNAUTHENTICATED,
     UNSUPPORTED_MEDIA_TYPE,
     URI_TOO_LONG,
 )
@@ -84,6 +89,16 @@ def error_response(
     )
 
 
+def _code_in(response: Response) -> str:
+    """The code of a response that holds one error (``error_response``'s), else ok."""
+    if response.status_code < 400:
+        return "ok"
+    try:
+        return str(orjson.loads(bytes(response.body))["errors"][0]["extensions"]["code"])
+    except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
+        return str(response.status_code)
+
+
 def _code_of_http(exception: HTTPException) -> str:
     reason = exception.reason.lower()
     if "not allowed when using get" in reason:  # a mutation over GET
@@ -107,11 +122,18 @@ class GraphQLView(GraphQL[Context, None]):
         request_timeout: float = 10.0,
         max_request_bytes: int = 128 * 1024,
         initiatives: Initiatives | None = None,
+        open: bool = False,
+        trusted: TrustedHeaders | None = None,
+        min_peers: int = 3,
+        graphiql: bool = True,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.request_timeout = request_timeout
         self.max_request_bytes = max_request_bytes
         self.initiatives = initiatives or default_initiatives()
+        self.open = open
+        self.trusted = trusted or TrustedHeaders()
+        self.min_peers = min_peers
 
     # -- the request ---------------------------------------------------------------------------
 
@@ -156,8 +178,26 @@ class GraphQLView(GraphQL[Context, None]):
             return {"type": "http.request", "body": body, "more_body": False}
 
         request = Request(scope, receive=replay)
+        started = time.perf_counter()
+        response = await self._run(request, media_type)
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            # every GraphQL request, not the GraphiQL page a browser GETs
+            outcome = getattr(request.state, "outcome", None) or _code_in(response)
+            audit(request, getattr(request.state, "context", None), response.status_code,
+                  started, outcome)  # fmt: skip
+        return response
+
+    async def _run(self, request: Request, media_type: str) -> Response:
         try:
             return await self.run(request)
+        except Unauthenticated as refused:
+            return error_response(
+                401,
+                UNAUTHENTICATED,
+                str(refused),
+                media_type=media_type,
+                headers={"www-authenticate": 'Bearer realm="orgraph"'},
+            )
         except _NotReady as not_ready:
             return error_response(
                 503,
@@ -206,11 +246,18 @@ class GraphQLView(GraphQL[Context, None]):
                 if error is None
                 else f"the rollup engine could not be built ({error})"
             )
-        return Context(
+        principal = await authenticate(
+            request, request.app.state.store, open=self.open, trusted=self.trusted
+        )
+        context = Context(
             engine=engine,
             deadline=time.monotonic() + self.request_timeout,
             initiatives=self.initiatives,
+            principal=principal,
+            min_peers=self.min_peers,
         )
+        request.state.context = context
+        return context
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -248,10 +295,19 @@ class GraphQLView(GraphQL[Context, None]):
         errors = result.errors or []
         codes = {(e.extensions or {}).get("code") for e in errors}
         answered_nothing = result.data is None and bool(errors)
-        if answered_nothing and codes <= CLIENT_CODES | {TIMEOUT}:
+        request.state.outcome = ",".join(sorted(str(c) for c in codes)) if errors else "ok"
+        if answered_nothing and codes == {RATE_LIMITED}:
+            sub_response.status_code = 429
+            wait = (errors[0].extensions or {}).get("retryAfter", 1)
+            sub_response.headers["retry-after"] = str(wait)
+        elif answered_nothing and codes == {FORBIDDEN}:
+            sub_response.status_code = 403
+        elif answered_nothing and codes <= CLIENT_CODES | {TIMEOUT}:
             sub_response.status_code = 400
         elif answered_nothing:
             sub_response.status_code = 500
+        # what a client may see is its own: no shared cache may keep it
+        sub_response.headers["cache-control"] = "no-store"
         failed_before_execution = answered_nothing and all(e.path is None for e in errors)
         if sub_response.media_type == GRAPHQL_RESPONSE and failed_before_execution:
             processed.pop("data", None)

@@ -35,7 +35,13 @@ class Limits:
     max_introspection_lists: int = 3
     default_page: int = 20
     max_page: int = 100
+    #: estimated cost one client (a token, a user, an open client's address) may spend per
+    #: minute; past it RATE_LIMITED with Retry-After
+    cost_per_minute: int = 200_000
     mask_errors: bool = True
+    #: schema introspection (GraphiQL and code generators need it; off in production if you
+    #: like: ORGRAPH_INTROSPECTION=false)
+    introspection: bool = True
 
 
 #: The cost of one field beyond 1: a KPI report is many look-ups; a trend costs one per

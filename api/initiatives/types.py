@@ -15,11 +15,11 @@ from api.core.connections import AfterArg, Connection, FirstArg, connection
 from api.core.context import Context
 from api.core.enums import described
 from api.core.errors import ApiError
+from api.core.scope import TeamData, engine_view
 from api.core.wrapping import in_declared_order, reads
 from api.kpis.enums import Kpi
 from api.teams.types import Team
 from graph import initiatives as model
-from graph.view import OrgView
 
 described(
     model.State,
@@ -92,7 +92,7 @@ class InitiativePoint:
 @in_declared_order
 class InitiativeStatus:
     found: strawberry.Private[model.Status]
-    view: strawberry.Private[OrgView]
+    view: strawberry.Private[TeamData]
 
     @strawberry.field(description="The initiative.")
     def initiative(self) -> Initiative:
@@ -153,14 +153,15 @@ class InitiativeStatus:
     def trend(self, info: Info[Context, None]) -> list[InitiativePoint]:
         info.context.check_deadline()
         found = self.found
-        points = model.trend(self.view, found.initiative, found.team, found.on)
+        view = engine_view(self.view, found.team)
+        points = model.trend(view, found.initiative, found.team, found.on)
         return [InitiativePoint(point=point) for point in points]
 
 
 @strawberry.type(description="A team's standing against an initiative's target.")
 class InitiativeStanding:
     standing: strawberry.Private[model.Standing]
-    view: strawberry.Private[OrgView]
+    view: strawberry.Private[TeamData]
 
     value: float = reads("standing.value", description="The measure for the team's subtree.")
     sample_size: int = reads(
@@ -258,12 +259,14 @@ class Initiative:
     ) -> InitiativeStatus | None:
         info.context.check_deadline()
         day = on or date.today()
-        view = info.context.engine.view(day)
+        view = info.context.view(day)
         if team not in view.tree:
             raise ApiError(f"unknown team {team!r}")
-        if not model.in_scope(view, self.definition, team):
+        engine = engine_view(view, team)
+        if not model.in_scope(engine, self.definition, team):
             return None
-        return InitiativeStatus(found=model.status(view, self.definition, team, day), view=view)
+        found = model.status(engine, self.definition, team, day)
+        return InitiativeStatus(found=found, view=view)
 
     @strawberry.field(
         description="The active children of `under` short of the target, the largest part of "
@@ -306,12 +309,13 @@ class Initiative:
     ) -> Connection[InitiativeStanding]:
         info.context.check_deadline()
         day = on or date.today()
-        view = info.context.engine.view(day)
+        view = info.context.view(day)
         if under not in view.tree:
             raise ApiError(f"unknown team {under!r}")
+        engine = engine_view(view, under, org=False)  # its children's figures
         chosen: list[model.Standing] = []
-        if model.in_scope(view, self.definition, under):
-            behind, ahead = model.standings(view, self.definition, under, day)
+        if model.in_scope(engine, self.definition, under):
+            behind, ahead = model.standings(engine, self.definition, under, day)
             chosen = behind if laggards else ahead
         return connection(
             [InitiativeStanding(standing=s, view=view) for s in chosen],
@@ -325,12 +329,13 @@ def all_initiatives(info: Info[Context, None]) -> list[Initiative]:
 
 
 def team_initiatives(
-    info: Info[Context, None], view: OrgView, team: str, on: date
+    info: Info[Context, None], view: TeamData, team: str, on: date
 ) -> list[InitiativeStatus]:
     """Every initiative whose scope holds ``team``, for its subtree."""
     info.context.check_deadline()
+    engine = engine_view(view, team)
     return [
-        InitiativeStatus(found=model.status(view, d, team, on), view=view)
+        InitiativeStatus(found=model.status(engine, d, team, on), view=view)
         for d in info.context.initiatives.initiatives
-        if model.in_scope(view, d, team)
+        if model.in_scope(engine, d, team)
     ]

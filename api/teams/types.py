@@ -20,11 +20,11 @@ from api.core.connections import (
     encode,
 )
 from api.core.context import Context
+from api.core.scope import TeamData
 from api.kpis.asked import asked, check_window
 from api.kpis.enums import Grain, Kpi, Withheld
 from api.kpis.types import Headcount, KpiReport, RoleCount, TrendPoint
 from graph.services import ServiceKpis
-from graph.view import OrgView
 
 if TYPE_CHECKING:
     from api.initiatives.types import InitiativeStatus
@@ -51,7 +51,7 @@ class TeamOrder:
 )
 class Team(Node):
     key: str = strawberry.field(description="The team's id in the source data.")
-    view: strawberry.Private[OrgView]
+    view: strawberry.Private[TeamData]
 
     @strawberry.field(description="Opaque global id (it carries the structure date).")
     def id(self) -> strawberry.ID:
@@ -273,7 +273,7 @@ class ServiceDelivery:
 @strawberry.type(description="A service (a deployable unit) in the structure of one date.")
 class Service(Node):
     key: str = strawberry.field(description="The service's id in the source data.")
-    view: strawberry.Private[OrgView]
+    view: strawberry.Private[TeamData]
 
     @strawberry.field(description="Opaque global id (it carries the structure date).")
     def id(self) -> strawberry.ID:
@@ -306,7 +306,7 @@ class Service(Node):
     )
     def delivery(self, info: Info[Context, None], start: FromArg, end: ToArg) -> ServiceDelivery:
         check_window(start, end)
-        return ServiceDelivery(kpis=info.context.engine.service_delivery.kpis(self.key, start, end))
+        return ServiceDelivery(kpis=self.view.service_delivery(self.key, start, end))
 
     @strawberry.field(description="The owner's path: the root first, the owner last.")
     def path(self) -> list[Team]:
@@ -317,7 +317,7 @@ class Service(Node):
         return [Team(key=k, view=self.view) for k in keys]
 
 
-def has_service(view: OrgView, key: str) -> bool:
+def has_service(view: TeamData, key: str) -> bool:
     try:
         view.tree.owner_of(key)
     except KeyError:

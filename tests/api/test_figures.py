@@ -37,7 +37,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 @pytest.fixture
 async def client(engine: Engine, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine)
+    app = create_app(
+        Settings(open=True, database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine
+    )
     async with asgi_client(app) as http:
         yield http
 

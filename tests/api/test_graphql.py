@@ -39,7 +39,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 @pytest.fixture
 async def client(engine: Engine, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine)
+    app = create_app(
+        Settings(open=True, database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine
+    )
     async with asgi_client(app) as http:
         yield http
 
@@ -353,7 +355,7 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
     store = create_engine(url)
     await load_bundle(store, bundle)
     await store.dispose()
-    app = create_app(Settings(database_url=url))
+    app = create_app(Settings(open=True, database_url=url))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
@@ -386,7 +388,9 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
 
 
 async def test_a_request_that_runs_out_of_time_is_stopped(engine: Engine, tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", request_timeout=0)
+    settings = Settings(
+        open=True, database_url=f"sqlite:///{tmp_path / 'empty.db'}", request_timeout=0
+    )
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -473,7 +477,7 @@ def test_people_appear_only_as_counts_and_roles() -> None:
 
 async def test_readyz_names_why_the_engine_could_not_be_built(tmp_path: Path) -> None:
     # a store that was never created: the engine cannot be read from it
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'never-loaded.db'}"))
+    app = create_app(Settings(open=True, database_url=f"sqlite:///{tmp_path / 'never-loaded.db'}"))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

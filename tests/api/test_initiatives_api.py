@@ -53,7 +53,10 @@ async def client(
     # no privacy floor: these tests are about scopes and standings (tests/graph/test_privacy.py
     # and tests/api/test_access.py check the floor)
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'empty.db'}", initiatives=scoped, privacy_floor=0
+        open=True,
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        initiatives=scoped,
+        privacy_floor=0,
     )
     app = create_app(settings, engine=engine)
     async with asgi_client(app) as http:

@@ -34,7 +34,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 @pytest.fixture
 async def client(engine: Engine, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine)
+    app = create_app(
+        Settings(open=True, database_url=f"sqlite:///{tmp_path / 'empty.db'}"), engine=engine
+    )
     async with asgi_client(app) as http:
         yield http
 
@@ -197,7 +199,9 @@ async def test_a_request_that_is_not_graphql_gets_a_code(
 
 async def test_methods_and_sizes_out_of_bounds(engine: Engine, tmp_path: Path) -> None:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'empty.db'}", limits=Limits(max_request_bytes=1000)
+        open=True,
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        limits=Limits(max_request_bytes=1000),
     )
     async with asgi_client(create_app(settings, engine=engine)) as client:
         put = await client.put("/graphql", json={"query": "{ __typename }"})
@@ -239,7 +243,7 @@ async def test_paths_and_operations_the_server_does_not_serve_get_a_code(
 
 async def test_a_server_still_building_says_so(engine: Engine, tmp_path: Path) -> None:
     # an empty store: the engine cannot be built, the API says why and when to retry
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"))
+    app = create_app(Settings(open=True, database_url=f"sqlite:///{tmp_path / 'empty.db'}"))
     async with asgi_client(app) as http:
         response = await http.post("/graphql", json={"query": "{ __typename }"})
     assert response.status_code == 503

@@ -23,8 +23,8 @@ FAMILIES: dict[Kind, type[sa.types.TypeEngine[Any]]] = {
     Kind.COUNT: sa.Integer,
 }
 
-#: Tables that are no entity of the bundle: the load log.
-STORE_ONLY_TABLES = {"loads"}
+#: Tables that are no entity of the bundle: the load log and the API tokens.
+STORE_ONLY_TABLES = {"loads", "api_tokens"}
 
 
 def store_only_columns(entity: str) -> dict[str, type[sa.types.TypeEngine[Any]]]:
