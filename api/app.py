@@ -74,8 +74,10 @@ class AccessLog:
 
 
 #: Sent with every response: no sniffing of types, no framing, no referrer, no sharing of
-#: windows or resources with other sites (pages set their own Content-Security-Policy).
+#: windows or resources with other sites (pages set their own Content-Security-Policy), and no
+#: caching of what a route did not say may be cached (answers are the client's own).
 SECURITY_HEADERS = (
+    (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),

@@ -22,6 +22,7 @@ _COMPARISONS = {
     "zScore",
     "previousValue",
     "previousCoverage",
+    "withheldComparisons",
 }
 _TYPICAL = {"typicalMedian", "typicalMean", "typicalTeams"}
 _TIERS = {"leadTimeTier", "changeFailureTier", "restoreTier"}

@@ -176,6 +176,31 @@ class Metric:
         description="How many teams the typical figures are over.",
     )
 
+    @strawberry.field(
+        description="The comparison figures left out (null above) for this client, and why: "
+        "a token scoped to a subtree sees no aggregate that would show fewer than "
+        "`ORGRAPH_MIN_PEERS` teams outside it (TOO_FEW_PEERS), nor its own team's "
+        "`parentValue` (OUTSIDE_SCOPE). Empty when nothing is left out (docs/security.md)."
+    )
+    def withheld_comparisons(self) -> list[WithheldFigure]:
+        compared = self.metric.comparison
+        if compared is None:
+            return []
+        return [
+            WithheldFigure(field=_camel(name), reason=reason) for name, reason in compared.withheld
+        ]
+
+
+@strawberry.type(description="A figure left out of an answer, and why.")
+class WithheldFigure:
+    field: str = strawberry.field(description="The field left out (null), e.g. `peerMedian`.")
+    reason: Withheld = strawberry.field(description="Why.")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
 
 @strawberry.type(description="How many people of a subtree have one role.")
 class RoleCount:
