@@ -101,6 +101,8 @@ POLICY = "; ".join(
 FIRST_QUERY = """\
 # orgraph: engineering KPIs of any team's subtree. Press Ctrl-Enter (or the ▶ button) to run
 # this query; the Docs pane (the book, top left) describes every type, field and argument.
+# An answer UNAUTHENTICATED? Put your token in the Headers pane below:
+#   {{ "Authorization": "Bearer orgraph_..." }}    (`orgraph token create`, docs/security.md)
 {{
   roots {{
     key

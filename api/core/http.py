@@ -189,6 +189,15 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _run(self, request: Request, media_type: str) -> Response:
         try:
+            # what needs no credentials comes first (Strawberry asks for the context, which
+            # authenticates, before it looks at the method or renders GraphiQL)
+            adapter = self.request_adapter_class(request)
+            if not self.is_request_allowed(adapter):
+                raise HTTPException(405, "GraphQL only supports GET and POST requests.")
+            if self.should_render_graphql_ide(adapter):
+                if self.graphql_ide:
+                    return await self.render_graphql_ide(request)
+                raise HTTPException(404, "GraphiQL is switched off here (ORGRAPH_GRAPHIQL)")
             return await self.run(request)
         except Unauthenticated as refused:
             return error_response(

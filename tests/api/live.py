@@ -27,10 +27,10 @@ def generated_engine(directory: Path, *, teams: int, seed: int, end: date) -> En
 
 
 @contextmanager
-def live_server(engine: Engine, store: Path) -> Iterator[str]:
-    """Serve ``engine`` (``store`` is an empty SQLite file the app may open); yields the base
-    URL and stops the server afterwards."""
-    app = create_app(Settings(open=True, database_url=f"sqlite:///{store}"), engine=engine)
+def live_server(engine: Engine, store: Path, *, open: bool = True) -> Iterator[str]:
+    """Serve ``engine`` (``store`` is a SQLite file the app may open, for its tokens when it is
+    not ``open``); yields the base URL and stops the server afterwards."""
+    app = create_app(Settings(open=open, database_url=f"sqlite:///{store}"), engine=engine)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -8,6 +8,7 @@ skips with a loud reason, and under CI=true it fails instead."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -15,7 +16,7 @@ import json
 import os
 import re
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,9 @@ import pytest
 
 from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY
 from graph.engine import Engine
-from tests.api.live import generated_engine
+from store.database import create_engine
+from store.tokens import Role, create_token
+from tests.api.live import generated_engine, live_server
 from tests.conftest import IN_CI
 
 END = date(2026, 1, 1)
@@ -159,3 +162,42 @@ def test_graphiql_works_in_a_browser_without_internet(server: str, engine: Engin
     outside = [url for url in asked if not url.startswith((server, "data:"))]
     assert outside == [], outside
     assert problems == [], problems
+
+
+def test_graphiql_works_with_a_token_on_a_closed_server(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    store = tmp_path_factory.mktemp("closed") / "store.db"
+    token = asyncio.run(_token(store))
+    root = engine.view(END).tree.roots[0]
+    with live_server(engine, store, open=False) as server, sync_playwright() as playwright:
+        assert (
+            httpx.post(f"{server}/graphql", json={"query": "{ roots { key } }"}).status_code == 401
+        )
+        browser = _launch(playwright)
+        try:
+            page = browser.new_page()  # type: ignore[attr-defined]
+            # given a tab where the dashboard left its token (sessionStorage, this tab only)
+            page.add_init_script(f"sessionStorage.setItem('orgraph.token', {json.dumps(token)})")
+            page.goto(f"{server}/graphql")
+            editor = page.locator(".graphiql-query-editor .CodeMirror")
+            expect(editor).to_be_visible(timeout=20_000)
+            # when the opening query runs, the token goes with it from the Headers pane
+            page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
+            response = page.locator(".graphiql-response .CodeMirror")
+            expect(response).to_contain_text(f'"key": "{root}"', timeout=20_000)
+            expect(response).not_to_contain_text("UNAUTHENTICATED")
+        finally:
+            browser.close()  # type: ignore[attr-defined]
+
+
+async def _token(store: Path) -> str:
+    engine = create_engine(f"sqlite:///{store}")
+    token, _ = await create_token(
+        engine, name="browser", role=Role.ADMIN, scope=None,
+        expires_at=datetime.now(UTC) + timedelta(hours=1),
+    )  # fmt: skip
+    await engine.dispose()
+    return token

@@ -19,6 +19,10 @@
   }
 
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
+  // A server that is not open needs a token (docs/security.md): the Headers pane holds it,
+  // filled from the dashboard's when this tab has one (sessionStorage, never a URL or a cookie).
+  var token = window.sessionStorage.getItem("orgraph.token");
+  var headers = token ? JSON.stringify({ Authorization: "Bearer " + token }, null, 2) : undefined;
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
 
   function Editor() {
@@ -33,6 +37,7 @@
       defaultEditorToolsVisibility: true,
       inputValueDeprecation: true,
       isHeadersEditorEnabled: true,
+      defaultHeaders: headers,
       shouldPersistHeaders: false,
     });
   }
