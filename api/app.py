@@ -32,6 +32,7 @@ from api.schema import build_schema
 from api.settings import Settings
 from graph.engine import Engine
 from store.database import create_engine
+from store.tokens import TokenLookup
 
 log = logging.getLogger("orgraph.access")
 
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store: AsyncEngine = create_engine(settings.database_url)
         app.state.store = store
+        app.state.tokens = TokenLookup(settings.database_url, store)
         if engine is not None:
             engine.set_privacy_floor(settings.privacy_floor)
         app.state.engine = engine
@@ -143,6 +145,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 building.cancel()
                 if building.done() and not building.cancelled():
                     building.exception()  # already reported by /readyz and the log
+            await app.state.tokens.close()
             await store.dispose()
 
     async def healthz(request: Request) -> Response:

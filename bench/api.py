@@ -5,10 +5,14 @@ computed is reused), and (c) a team page (the team, its ancestors, its first 20 
 6 KPIs each and a 52-week trend), and (d) the root's status of every initiative (value,
 progress, pace, forecast, state).
 
-    .venv/bin/python -m bench.api --teams 20000 [--seconds 20]
+    .venv/bin/python -m bench.api --teams 20000 [--seconds 20] [--access open,admin,scoped]
+        [--only "team page"] [--clients 1,8]
 
 The server runs in a process of its own (one uvicorn worker), its engine built from a generated
-bundle's files (the store read is measured by bench/rollup.py). Prints a Markdown table.
+bundle's files (the store read is measured by bench/rollup.py). ``--access`` runs each query
+against a server of each kind in turn: ``open`` (no token), ``admin`` (closed, an admin token:
+every request looks its token up in the store) and ``scoped`` (closed, a viewer token scoped to
+the team of (c): the scope's view and its masked comparisons too). Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,23 +79,58 @@ def queries(root: str, team: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def serve(bundle: str, port: str) -> None:
-    """The server process: an engine over the bundle, the app under uvicorn."""
+def serve(bundle: str, port: str, access: str) -> None:
+    """The server process: an engine over the bundle, the app under uvicorn (open, or closed
+    over the tokens in the bundle's store)."""
     import uvicorn
 
     from api.app import create_app
+    from api.core.limits import Limits
     from api.settings import Settings
     from graph.engine import Engine
     from store.frames import read_bundle
 
     engine = Engine(read_bundle(Path(bundle)))
     engine.view(END)  # the structure date the queries ask for, built before serving
-    store = Path(bundle) / "empty.db"
-    app = create_app(Settings(open=True, database_url=f"sqlite:///{store}"), engine=engine)
-    uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+    settings = Settings(
+        open=access == "open",
+        database_url=f"sqlite:///{_store(bundle)}",
+        # the budget is still spent on every request, but never runs out at full speed
+        limits=Limits(cost_per_minute=10**12),
+    )
+    uvicorn.run(
+        create_app(settings, engine=engine),
+        host="127.0.0.1",
+        port=int(port),
+        log_level="warning",
+        access_log=False,
+    )
 
 
-async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) -> dict[str, float]:
+def _store(bundle: str | Path) -> Path:
+    return Path(bundle) / "store.db"
+
+
+async def _tokens(bundle: Path, scope: str) -> dict[str, str]:
+    """An admin token and a viewer token scoped to ``scope``, in the bundle's store."""
+    from store.database import create_engine
+    from store.tokens import Role, create_token
+
+    store = create_engine(f"sqlite:///{_store(bundle)}")
+    expires = datetime.now(UTC) + timedelta(days=1)
+    admin, _ = await create_token(
+        store, name="bench", role=Role.ADMIN, scope=None, expires_at=expires
+    )
+    scoped, _ = await create_token(
+        store, name="bench", role=Role.VIEWER, scope=scope, expires_at=expires
+    )
+    await store.dispose()
+    return {"admin": admin, "scoped": scoped}
+
+
+async def _load(
+    url: str, body: dict[str, Any], clients: int, seconds: float, headers: dict[str, str]
+) -> dict[str, float]:
     latencies: list[float] = []
     ends = itertools.count(1)
 
@@ -99,7 +140,7 @@ async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) ->
         return {**body, "variables": {"to": str(END + timedelta(days=next(ends)))}}
 
     async def client() -> None:
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with httpx.AsyncClient(timeout=60, headers=headers) as http:
             while time.perf_counter() < stop:
                 request = next_body()
                 began = time.perf_counter()
@@ -109,7 +150,7 @@ async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) ->
                 if response.status_code != 200 or "errors" in payload:
                     raise RuntimeError(f"bad answer: {response.status_code} {payload}")
 
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
         await http.post(url, json=next_body())  # warm up (a first structure date is built)
     began = time.perf_counter()
     stop = began + seconds
@@ -126,18 +167,26 @@ async def _load(url: str, body: dict[str, Any], clients: int, seconds: float) ->
 
 def main() -> None:
     if sys.argv[1:2] == ["--serve"]:
-        serve(*sys.argv[2:4])
+        serve(*sys.argv[2:5])
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--teams", type=int, default=20000)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--access", default="open", help="open, admin, scoped (comma-separated)")
+    parser.add_argument("--only", default="", help="only the queries whose name holds this")
+    parser.add_argument("--clients", default="1,8", help="concurrent clients (comma-separated)")
     options = parser.parse_args()
     from graph.engine import Engine
     from store.frames import read_bundle
     from synthetic import generate_bundle
 
+    accesses = options.access.split(",")
+    rows = [
+        "| query | access | clients | p50 ms | p95 ms | requests/s | requests |",
+        "|---|---|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(prefix="orgraph-bench-api-") as work:
         bundle = Path(work) / "bundle"
         generate_bundle(bundle, teams=options.teams, seed=1, end=END)
@@ -147,40 +196,49 @@ def main() -> None:
             (t for t in tree.team_ids if tree.depth(t) == 2 and tree.is_active(t)),
             key=lambda t: len(tree.subtree(t)),
         )
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bench.api", "--serve", str(bundle), str(port)],
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
-            rows = [
-                "| query | clients | p50 ms | p95 ms | requests/s | requests |",
-                "|---|---|---|---|---|---|",
-            ]
-            for name, body in queries(root, team).items():
-                for clients in (1, 8):
-                    found = asyncio.run(_load(f"{base}/graphql", body, clients, options.seconds))
-                    rows.append(
-                        f"| {name} | {clients} | {found['p50']:.2f} | {found['p95']:.2f} | "
-                        f"{found['rps']:,.0f} | {found['n']:,} |"
-                    )
-                    print(rows[-1], flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        tokens = asyncio.run(_tokens(bundle, team))
+        chosen = {n: b for n, b in queries(root, team).items() if options.only in n}
+        for access in accesses:
+            headers = {} if access == "open" else {"authorization": f"Bearer {tokens[access]}"}
+            with _server(bundle, access) as base:
+                for name, body in chosen.items():
+                    if access == "scoped" and root in body["query"]:
+                        continue  # the root's figures: the same as admin's, less its children
+                    for clients in map(int, options.clients.split(",")):
+                        found = asyncio.run(
+                            _load(f"{base}/graphql", body, clients, options.seconds, headers)
+                        )
+                        rows.append(
+                            f"| {name} | {access} | {clients} | {found['p50']:.2f} | "
+                            f"{found['p95']:.2f} | {found['rps']:,.0f} | {found['n']:,} |"
+                        )
+                        print(rows[-1], flush=True)
     print(f"\n{options.teams:,} teams; root {root}, team page of {team}\n")
     print("\n".join(rows))
+
+
+@contextmanager
+def _server(bundle: Path, access: str) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.api", "--serve", str(bundle), str(port), access],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,21 @@ def _server_settings(options: str) -> dict[str, str]:
     return settings
 
 
+def asyncpg_arguments(url: str) -> dict[str, Any]:
+    """``asyncpg.connect``'s arguments for a PostgreSQL ``url``: its DSN, and the server
+    settings of a libpq-style ``options`` parameter."""
+    parsed = normalize_url(url)
+    arguments: dict[str, Any] = {}
+    options = parsed.query.get("options")
+    if options is not None:
+        assert isinstance(options, str)
+        arguments["server_settings"] = _server_settings(options)
+        parsed = parsed.difference_update_query(["options"])
+    plain = parsed.set(drivername="postgresql")
+    arguments["dsn"] = plain.render_as_string(hide_password=False)
+    return arguments
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (see :func:`normalize_url`).
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import HTTPConnection
 
-from store.tokens import Role, verify
+from store.tokens import Role, TokenLookup
 
 log = logging.getLogger("orgraph.api")
 
@@ -60,7 +59,7 @@ class Unauthenticated(Exception):
 
 
 async def authenticate(
-    request: HTTPConnection, store: AsyncEngine, *, open: bool, trusted: TrustedHeaders
+    request: HTTPConnection, tokens: TokenLookup, *, open: bool, trusted: TrustedHeaders
 ) -> Principal:
     """The principal of ``request``, or :class:`Unauthenticated`. ``open``: anyone, with no
     credentials; ``trusted``: the SSO proxies whose headers are believed."""
@@ -83,8 +82,8 @@ async def authenticate(
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send the token as `Authorization: Bearer <token>`")
     try:
-        record = await verify(store, token.strip(), datetime.now(UTC))
-    except SQLAlchemyError as error:  # a store without the tokens table, or unreachable
+        record = await tokens.verify(token.strip(), datetime.now(UTC))
+    except (SQLAlchemyError, OSError) as error:  # the store is out of reach
         log.warning("token lookup failed: %s", type(error).__name__)
         record = None
     if record is None:

@@ -256,7 +256,7 @@ class GraphQLView(GraphQL[Context, None]):
                 else f"the rollup engine could not be built ({error})"
             )
         principal = await authenticate(
-            request, request.app.state.store, open=self.open, trusted=self.trusted
+            request, request.app.state.tokens, open=self.open, trusted=self.trusted
         )
         context = Context(
             engine=engine,
