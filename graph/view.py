@@ -224,14 +224,15 @@ class OrgView:
             lambda: Group.of(
                 [
                     v
-                    for member in self._level(root, depth)
+                    for member in self.level(root, depth)
                     if (v := self.metric(kpi, member, start, end).value) is not None
                 ]
             ),
         )
 
-    def _level(self, root: str, depth: int) -> tuple[str, ...]:
-        """The active teams of ``root``'s tree at ``depth``, in tree order."""
+    def level(self, root: str, depth: int) -> tuple[str, ...]:
+        """The active teams ``depth`` levels below ``root`` (0: ``root`` itself), in tree
+        order; cached per ``root``."""
         levels = self._levels.get(root)
         if levels is None:
             found: dict[int, list[str]] = {}
@@ -241,6 +242,13 @@ class OrgView:
                     found.setdefault(self.tree.depth(member) - base, []).append(member)
             levels = self._levels[root] = {d: tuple(teams) for d, teams in found.items()}
         return levels.get(depth, ())
+
+    def leaves(self, root: str) -> tuple[str, ...]:
+        """The active teams of ``root``'s subtree with no active child, in tree order."""
+        tree = self.tree
+        return tuple(
+            team for team in tree.subtree(root) if tree.is_active(team) and not tree.children(team)
+        )
 
     # -- reports ---------------------------------------------------------------------------
 
