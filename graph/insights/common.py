@@ -33,6 +33,8 @@ class Reason(Enum):
     TOO_MANY_GAPS = "TOO_MANY_GAPS"
     #: the subtree has no sample for this figure in the window
     NO_DATA = "NO_DATA"
+    #: an initiative's deadline is on or before the status date: nothing left to forecast
+    DEADLINE_PASSED = "DEADLINE_PASSED"
 
 
 def check_window(start: date, end: date) -> None:

@@ -55,6 +55,12 @@ class Pair:
     pearson: Coefficient | None
     reason: Reason | None
 
+    @property
+    def significant(self) -> bool:
+        """Called on Spearman's coefficient: Pearson's p-value assumes roughly normal values,
+        which skewed KPIs (durations, rates) are not, so a few extreme teams can make it small."""
+        return self.spearman is not None and self.spearman.significant
+
 
 @dataclass(frozen=True)
 class Correlations:

@@ -66,6 +66,9 @@ class Fitted:
     mase: float | None
     backtest_points: int
     reason: Reason | None
+    #: how much the model's intervals were widened so that they would have covered their
+    #: nominal share of the back-test's forecasts (1: not at all)
+    widened: float = 1.0
 
 
 def _strength(seasonal: Floats, resid: Floats) -> float:
@@ -142,60 +145,54 @@ def fit(y: Floats, steps: int, seasons: tuple[int, ...], level: float = 0.8) -> 
         frame = fitted.get_prediction(start=n, end=n + steps - 1).summary_frame(alpha=1 - level)
         ahead = _repeat(seasonal, m, steps)
         mean = np.asarray(frame["mean"], dtype=np.float64) + ahead
-        low = np.asarray(frame["pi_lower"], dtype=np.float64) + ahead
-        high = np.asarray(frame["pi_upper"], dtype=np.float64) + ahead
+        half = np.asarray(frame["pi_upper"], dtype=np.float64) + ahead - mean
 
         def again(past: Floats, h: int) -> Floats:
             season, component = _season(past, (m,)) if m else (None, np.zeros(len(past)))
             return _ets_path(past - component, params, h) + _repeat(component, season, h)
 
-        mae, points = _backtest(y, steps, again, MIN_ETS)
-    scale = _scale(y, m or 1)
-    return Fitted(
-        Model.STL_ETS if m else Model.ETS,
-        m,
-        mean,
-        low,
-        high,
-        mae,
-        None if mae is None or scale is None else mae / scale,
-        points,
-        None,
-    )
+        errors = _backtest(y, steps, again, MIN_ETS)
+    return _fitted(Model.STL_ETS if m else Model.ETS, m, y, mean, half, errors, level)
 
 
 def _fallback(y: Floats, steps: int, seasons: tuple[int, ...], level: float) -> Fitted:
     """A short series: the seasonal naive forecast with the longest season it holds twice."""
     m = max((s for s in seasons if len(y) >= 2 * s), default=1)
-    mean, low, high = _naive(y, m, steps, level)
-    mae, points = _backtest(y, steps, lambda past, h: _naive(past, m, h, level)[0], m + 2)
-    scale = _scale(y, m)
-    return Fitted(
-        Model.SEASONAL_NAIVE if m > 1 else Model.NAIVE,
-        m if m > 1 else None,
-        mean,
-        low,
-        high,
-        mae,
-        None if mae is None or scale is None else mae / scale,
-        points,
-        None,
-    )
+    mean, _, high = _naive(y, m, steps, level)
+    errors = _backtest(y, steps, lambda past, h: _naive(past, m, h, level)[0], m + 2)
+    model = Model.SEASONAL_NAIVE if m > 1 else Model.NAIVE
+    return _fitted(model, m if m > 1 else None, y, mean, high - mean, errors, level)
 
 
-def _backtest(y: Floats, steps: int, forecast: object, shortest: int) -> tuple[float | None, int]:
-    """MAE of the forecasts from up to ``ORIGINS`` origins, each ``h`` points ahead, ``h`` a
-    quarter of the history at most; ``forecast(past, h)`` forecasts ``h`` points after ``past``."""
+def _fitted(
+    model: Model, m: int | None, y: Floats, mean: Floats, half: Floats, errors: Floats,
+    level: float,
+) -> Fitted:  # fmt: skip
+    """The forecast with its back-test: MAE, MASE, and the intervals widened when they would
+    have covered less than ``level`` of the back-test's forecasts (a split-conformal check:
+    each error is scaled by the interval's half-width at its horizon)."""
+    widened, mae, mase = 1.0, None, None
+    if errors.size:
+        mae = float(np.mean(np.abs(errors)))
+        scale = _scale(y, m or 1)
+        mase = None if scale is None else mae / scale
+        width = half[: errors.shape[1]]
+        if (width > 0).all():
+            widened = max(1.0, float(np.quantile(np.abs(errors) / width, level)))
+    return Fitted(model, m, mean, mean - widened * half, mean + widened * half, mae, mase,
+                  int(errors.size), None, widened)  # fmt: skip
+
+
+def _backtest(y: Floats, steps: int, forecast: object, shortest: int) -> Floats:
+    """The errors (origins x steps ahead) of the forecasts from up to ``ORIGINS`` origins,
+    each ``h`` points ahead, ``h`` a quarter of the history at most; ``forecast(past, h)``
+    forecasts ``h`` points after ``past``."""
     assert callable(forecast)
     n = len(y)
     h = max(1, min(steps, n // 4))
-    last = n - h
-    origins = list(range(last, shortest - 1, -max(1, h // 2)))[:ORIGINS]
-    errors: list[Floats] = []
-    for origin in origins:
-        predicted = np.asarray(forecast(y[:origin], h), dtype=np.float64)
-        errors.append(np.abs(predicted - y[origin : origin + h]))
-    if not errors:
-        return None, 0
-    pooled = np.concatenate(errors)
-    return float(np.mean(pooled)), len(pooled)
+    origins = list(range(n - h, shortest - 1, -max(1, h // 2)))[:ORIGINS]
+    errors = [
+        np.asarray(forecast(y[:origin], h), dtype=np.float64) - y[origin : origin + h]
+        for origin in origins
+    ]
+    return np.array(errors, dtype=np.float64).reshape(len(errors), h)
