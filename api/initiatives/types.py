@@ -16,7 +16,7 @@ from api.core.context import Context
 from api.core.enums import described
 from api.core.errors import ApiError
 from api.core.wrapping import in_declared_order, reads
-from api.kpis.enums import Kpi
+from api.kpis.enums import Kpi, Model, Reason
 from api.teams.types import Team
 from graph import initiatives as model
 from graph.view import OrgView
@@ -76,6 +76,46 @@ class InitiativePoint:
     )
 
 
+@strawberry.type(
+    description="An initiative's measure forecast to its deadline with a prediction interval, "
+    "by the insights' model (docs/insights.md): how sure the straight-line `forecast` is."
+)
+class InitiativeOutlook:
+    found: strawberry.Private[model.Outlook]
+
+    level: float = reads(
+        "found.level", description="The interval's nominal coverage (0.8: 8 in 10)."
+    )
+    used: Model | None = reads(
+        "found.model", name="model", description="The model; null when withheld."
+    )
+    value: float | None = reads(
+        "found.value", description="The measure forecast for the deadline's week."
+    )
+    low: float | None = reads("found.low", description="Lower end of its interval.")
+    high: float | None = reads("found.high", description="Upper end of its interval.")
+    earliest: date | None = reads(
+        "found.earliest",
+        description="The first week the interval's optimistic end reaches the target; null: "
+        "not before the deadline.",
+    )
+    latest: date | None = reads(
+        "found.latest",
+        description="The first week its pessimistic end reaches the target; null: not before "
+        "the deadline (the target may well be missed).",
+    )
+    mae: float | None = reads(
+        "found.mae", description="The model's rolling-origin back-test error, in the measure."
+    )
+    mase: float | None = reads(
+        "found.mase", description="The same ÷ the naive forecast's in-sample error."
+    )
+    history: int = reads("found.history", description="Weekly points the model was fitted to.")
+    reason: Reason | None = reads(
+        "found.reason", description="Why there is no outlook (e.g. DEADLINE_PASSED)."
+    )
+
+
 @strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
 @in_declared_order
 class InitiativeStatus:
@@ -127,6 +167,17 @@ class InitiativeStatus:
         "found.state",
         description="DONE when the target is met; else from the forecast against the deadline.",
     )
+
+    @strawberry.field(
+        description="The measure forecast to the deadline with an 80% prediction interval, "
+        "from the weekly points since the start (at most two years)."
+    )
+    def outlook(self, info: Info[Context, None]) -> InitiativeOutlook:
+        info.context.check_deadline()
+        found = self.found
+        return InitiativeOutlook(
+            found=model.outlook(self.view, found.initiative, found.team, found.on)
+        )
 
     @strawberry.field(
         description="The measure on the status date and every 7 days before it, back to the "

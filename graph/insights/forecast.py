@@ -56,6 +56,8 @@ class Forecast:
     #: history periods whose value was missing and filled in
     filled: int
     reason: Reason | None
+    #: the factor the model's intervals were widened by after the back-test (1: none)
+    widened: float = 1.0
 
 
 def _month(day: date, months: int) -> date:
@@ -148,6 +150,7 @@ def forecast(
             None if fitted is None else fitted.mase,
             0 if fitted is None else fitted.backtest_points,
             gaps, reason if fitted is None else fitted.reason,
+            1.0 if fitted is None else fitted.widened,
         )  # fmt: skip
 
     if not known.any():

@@ -1,0 +1,95 @@
+"""The insights' entry points (``Query.correlations``, ``outliers``, ``bottlenecks``,
+``migrationEffect``, ``Team.forecast``): arguments to the engine's functions, its refusals to
+``BAD_USER_INPUT`` naming the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from api.core.context import Context, view_of
+from api.core.errors import ApiError
+from api.insights.types import Bottlenecks, Correlations, Forecast, MigrationEffect, Outliers
+from api.kpis.enums import Grain, Kpi
+from graph import insights
+from graph.view import OrgView
+
+T = TypeVar("T")
+
+AsOfArg = Annotated[
+    date | None, strawberry.argument(description="Structure date (default: today).")
+]
+UnderArg = Annotated[
+    str, strawberry.argument(description="The team whose subtree's teams are compared.")
+]
+LevelArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Compare the active teams this many levels below `under` (1: its "
+        "children); default: its leaf teams."
+    ),
+]
+
+
+def _run(info: Info[Context, None], argument: str, call: Callable[[], T]) -> T:
+    """``call()``, an unknown team named as ``argument`` and any other refusal passed on."""
+    info.context.check_deadline()
+    try:
+        return call()
+    except KeyError as error:
+        raise ApiError(f"{argument}: {error.args[0]}") from None
+    except ValueError as error:
+        raise ApiError(str(error)) from None
+
+
+def correlations(
+    info: Info[Context, None], under: str, kpis: list[Kpi] | None, start: date, end: date,
+    level: int | None, as_of: date | None,
+) -> Correlations:  # fmt: skip
+    view = view_of(info, as_of)
+    asked = tuple(kpis) if kpis else tuple(Kpi)
+    found = _run(
+        info, "under", lambda: insights.correlations(view, under, start, end, asked, level)
+    )
+    return Correlations(found=found, view=view)
+
+
+def outliers(
+    info: Info[Context, None], under: str, kpi: Kpi, start: date, end: date, level: int | None,
+    threshold: float, as_of: date | None,
+) -> Outliers:  # fmt: skip
+    view = view_of(info, as_of)
+    found = _run(
+        info,
+        "under",
+        lambda: insights.outliers(view, kpi, under, start, end, level, threshold),
+    )
+    return Outliers(found=found, view=view)
+
+
+def bottlenecks(
+    info: Info[Context, None], team: str, start: date, end: date, as_of: date | None
+) -> Bottlenecks:
+    view = view_of(info, as_of)
+    found = _run(info, "team", lambda: insights.bottlenecks(view, team, start, end))
+    return Bottlenecks(found=found, view=view)
+
+
+def migration_effect(
+    info: Info[Context, None], under: str, start: date, end: date, as_of: date | None
+) -> MigrationEffect:
+    view = view_of(info, as_of)
+    found = _run(info, "under", lambda: insights.migration(view, under, start, end))
+    return MigrationEffect(found=found, view=view)
+
+
+def team_forecast(
+    info: Info[Context, None], view: OrgView, team: str, kpi: Kpi, horizon: int, grain: Grain,
+    end: date | None,
+) -> Forecast:  # fmt: skip
+    found = _run(info, "team", lambda: insights.forecast(view, kpi, team, horizon, grain, end))
+    return Forecast(found=found, view=view)
