@@ -50,7 +50,8 @@ def report(
     print_report(run_with_engine(db, work))
 
 
-def _show(value: float | None) -> str:
+def show(value: float | None) -> str:
+    """A figure as a table shows it: three decimals at most, a dash for none."""
     return "—" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
@@ -76,13 +77,13 @@ def print_report(found: KpiReport) -> None:
         definition = CATALOGUE[kpi]
         table.add_row(
             definition.name,
-            _show(metric.value) + ("" if metric.exact else " ~"),
+            show(metric.value) + ("" if metric.exact else " ~"),
             definition.unit.value,
             _BETTER[definition.better],
             f"{metric.sample:,}",
             f"{metric.coverage:.0%}",
             *(
-                _show(v)
+                show(v)
                 for v in (
                     (c.typical_median, c.org_value, c.parent_value, c.peer_median, c.previous_value)
                     if c
