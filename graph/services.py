@@ -56,6 +56,24 @@ class _ByService:
         hi = a + int(np.searchsorted(days, day_number(end)))
         return lo, hi
 
+    def starts(self, services: list[str], edges: Int64s) -> Int64s:
+        """For each of ``services`` and each day of ``edges``, the index of its first event on
+        or after that day (``[service, edge]``), in one search over (service, day) keys."""
+        if not len(self.days):
+            return np.zeros((len(services), len(edges)), dtype=np.int64)
+        first = int(self.days.min())
+        width = int(self.days.max()) - first + 2
+        if not hasattr(self, "_keys"):
+            rank = np.zeros(len(self.days), dtype=np.int64)
+            self._ranks = {service: i for i, service in enumerate(self.spans)}
+            for i, (a, b) in enumerate(self.spans.values()):
+                rank[a:b] = i
+            self._keys = rank * width + (self.days.astype(np.int64) - first)
+        ranks = np.array([self._ranks.get(s, -1) for s in services], dtype=np.int64)
+        offsets = np.clip(edges - first, 0, width - 1)
+        at = np.searchsorted(self._keys, ranks[:, None] * width + offsets[None, :])
+        return np.where(ranks[:, None] >= 0, at, 0)
+
     def total(self, column: str, bounds: tuple[int, int]) -> int:
         running = self.columns[column]
         return int(running[bounds[1]] - running[bounds[0]])
@@ -134,25 +152,15 @@ class Panel:
     lead_time_sample: Int64s
 
 
-def _cells(by: _ByService, services: list[str], edges: Int64s) -> Int64s:
-    """For each service and period edge, the index of the first event on or after the edge
-    (``[service, edge]``)."""
-    at = np.empty((len(services), len(edges)), dtype=np.int64)
-    for i, service in enumerate(services):
-        a, b = by.spans.get(service, (0, 0))
-        at[i] = a + np.searchsorted(by.days[a:b], edges)
-    return at
-
-
 def panel(index: ServiceDeliveryIndex, services: list[str], edges: list[date]) -> Panel:
     """The delivery of ``services`` over the periods between consecutive ``edges``."""
     days = np.array([day_number(d) for d in edges], dtype=np.int64)
-    at = _cells(index.deployments, services, days)
+    at = index.deployments.starts(services, days)
     counts = {
         name: np.diff(index.deployments.columns[name][at], axis=1).astype(np.int64)
         for name in ("successful", "deployments", "failed")
     }
-    lead_at = _cells(index.lead, services, days)
+    lead_at = index.lead.starts(services, days)
     lo, hi = lead_at[:, :-1].ravel(), lead_at[:, 1:].ravel()
     sizes = hi - lo
     hours = index.lead.columns["hours"]

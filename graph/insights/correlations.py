@@ -4,7 +4,8 @@ its 95% confidence interval, p-value and the p-value corrected for the number of
 (Benjamini-Hochberg). An association across teams, never a cause: teams that differ in one
 KPI differ in many other ways too.
 
-The values are the view's (cached) metrics; the statistics are scipy's."""
+The values are the view's (cached) metrics; the statistics are scipy's, vectorised over the
+pairs (tests/graph/test_insights_correlations.py holds them to ``spearmanr`` and ``pearsonr``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from graph.catalogue import Kpi
 from graph.insights.common import MIN_TEAMS, Floats, Reason, check_window, teams_of, values
 from graph.view import OrgView
+
+Mask = npt.NDArray[np.bool_]
 
 #: the false-discovery rate a pair is called significant at, after the correction
 FDR = 0.05
@@ -79,35 +83,72 @@ class Correlations:
     min_teams: int = MIN_TEAMS
 
 
-def _fisher_interval(r: float, n: int, se: float) -> tuple[float, float]:
-    """The ``CONFIDENCE`` interval of ``r`` through Fisher's z with standard error ``se``."""
-    z = math.atanh(min(max(r, -0.9999999), 0.9999999))
+def _ranked(column: Floats, mask: Mask, cache: dict[tuple[int, bytes], Floats], at: int) -> Floats:
+    """The ranks (ties averaged, as scipy's) of ``column`` over the rows of ``mask``, computed
+    once per column and set of rows."""
+    key = (at, np.packbits(mask).tobytes())
+    if key not in cache:
+        cache[key] = stats.rankdata(column[mask])
+    return cache[key]
+
+
+def _r(x: Floats, y: Floats) -> float:
+    """Pearson's r of two columns (as scipy's ``pearsonr``: centred, then normalised)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    return float(np.clip(dx @ dy / math.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
+
+
+def _coefficients(rs: Floats, ns: Floats, spearman: bool) -> list[Coefficient]:
+    """Each r with its two-sided p-value (Student's t with n - 2 degrees of freedom: what scipy
+    gives for both coefficients) and its Fisher-z interval: standard error 1/sqrt(n - 3) for
+    Pearson's (scipy's ``confidence_interval``), Bonett and Wright's sqrt((1 + r^2/2)/(n - 3))
+    for Spearman's."""
+    if not len(rs):
+        return []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = rs * np.sqrt((ns - 2) / np.maximum(1 - rs * rs, 0.0))
+    p = np.minimum(2 * stats.t.sf(np.abs(t), ns - 2), 1.0)
+    se = np.sqrt((1 + rs * rs / 2) / (ns - 3)) if spearman else 1 / np.sqrt(ns - 3)
+    z = np.arctanh(np.clip(rs, -0.9999999, 0.9999999))
     half = float(stats.norm.ppf(0.5 + CONFIDENCE / 2)) * se
-    return math.tanh(z - half), math.tanh(z + half)
+    low, high = np.tanh(z - half), np.tanh(z + half)
+    return [
+        Coefficient(float(r), float(a), float(b), float(q))
+        for r, a, b, q in zip(rs, low, high, p, strict=True)
+    ]
 
 
-def _pair(a: Kpi, b: Kpi, x: Floats, y: Floats) -> Pair:
-    both = ~(np.isnan(x) | np.isnan(y))
-    n = int(both.sum())
-    if n < MIN_TEAMS:
-        return Pair(a, b, n, None, None, Reason.TOO_FEW_TEAMS)
-    x, y = x[both], y[both]
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return Pair(a, b, n, None, None, Reason.NO_SPREAD)
-    pearson = stats.pearsonr(x, y)
-    low, high = pearson.confidence_interval(CONFIDENCE)
-    spearman = stats.spearmanr(x, y)
-    rho, p = float(spearman.statistic), float(spearman.pvalue)
-    # Fisher's z of Spearman's rho, with Bonett and Wright's (2000) standard error
-    s_low, s_high = _fisher_interval(rho, n, math.sqrt((1 + rho * rho / 2) / (n - 3)))
-    return Pair(
-        a,
-        b,
-        n,
-        Coefficient(rho, s_low, s_high, p),
-        Coefficient(float(pearson.statistic), float(low), float(high), float(pearson.pvalue)),
-        None,
-    )
+def _pairs(kpis: tuple[Kpi, ...], columns: list[Floats]) -> list[Pair]:
+    """Every pair of ``kpis`` over their ``columns``, pairwise complete."""
+    known = [~np.isnan(c) for c in columns]
+    cache: dict[tuple[int, bytes], Floats] = {}
+    found: list[tuple[Kpi, Kpi, int, Reason | None]] = []
+    spearman: list[float] = []
+    pearson: list[float] = []
+    for (i, a), (j, b) in itertools.combinations(enumerate(kpis), 2):
+        both = known[i] & known[j]
+        n = int(both.sum())
+        if n < MIN_TEAMS:
+            found.append((a, b, n, Reason.TOO_FEW_TEAMS))
+            continue
+        x, y = columns[i][both], columns[j][both]
+        if np.ptp(x) == 0 or np.ptp(y) == 0:
+            found.append((a, b, n, Reason.NO_SPREAD))
+            continue
+        found.append((a, b, n, None))
+        pearson.append(_r(x, y))
+        spearman.append(
+            _r(_ranked(columns[i], both, cache, i), _ranked(columns[j], both, cache, j))
+        )
+    ns = np.array([n for *_, n, reason in found if reason is None], dtype=np.float64)
+    ranked = iter(_coefficients(np.array(spearman), ns, spearman=True))
+    linear = iter(_coefficients(np.array(pearson), ns, spearman=False))
+    return [
+        Pair(a, b, n, None, None, reason)
+        if reason is not None
+        else Pair(a, b, n, next(ranked), next(linear), None)
+        for a, b, n, reason in found
+    ]
 
 
 def _adjusted(pairs: list[Pair], which: str) -> list[Coefficient | None]:
@@ -139,8 +180,7 @@ def correlations(
     if len(asked) < 2:
         raise ValueError("name at least two different KPIs")
     teams = teams_of(view, under, level)
-    columns = {kpi: values(view, kpi, teams, start, end) for kpi in asked}
-    pairs = [_pair(a, b, columns[a], columns[b]) for a, b in itertools.combinations(asked, 2)]
+    pairs = _pairs(asked, [values(view, kpi, teams, start, end) for kpi in asked])
     spearman, pearson = _adjusted(pairs, "spearman"), _adjusted(pairs, "pearson")
     final = tuple(
         Pair(p.a, p.b, p.n, s, r, p.reason)
