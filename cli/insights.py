@@ -5,7 +5,7 @@ next, and a KPI's forecast with its prediction intervals."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -13,7 +13,17 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.common import DbOption, console, fail, run_with_engine
+from cli.common import (
+    AsOfOption,
+    DbOption,
+    FromOption,
+    TeamArgument,
+    ToOption,
+    console,
+    fail,
+    run_with_engine,
+    window,
+)
 from cli.report import show
 from cli.serve import settings_for
 from graph import insights as model
@@ -29,19 +39,10 @@ Found = tuple[
 
 
 def insights(
-    team: Annotated[str, typer.Argument(help="Team id (see `orgraph info` for the roots)")],
-    start: Annotated[
-        datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: 365 days back)"),
-    ] = None,
-    end: Annotated[
-        datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d"], help="Day after the last (default: today)"),
-    ] = None,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Structure date (default: --to)"),
-    ] = None,
+    team: TeamArgument,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
     kpi: Annotated[
         str, typer.Option(help="The KPI of the outliers and the forecast")
     ] = Kpi.LEAD_TIME_HOURS_P50.name,
@@ -55,10 +56,7 @@ def insights(
 ) -> None:
     """Correlations, outliers, bottlenecks, the migration's effect and a forecast for TEAM's
     subtree over [--from, --to) (docs/insights.md)."""
-    last = end.date() if end else date.today()
-    first = start.date() if start else last - timedelta(days=365)
-    if last <= first:
-        raise fail(f"empty window [{first}, {last}): --to must be after --from")
+    first, last = window(start, end)
     if kpi not in Kpi.__members__:
         raise fail(f"unknown KPI {kpi!r} (one of {', '.join(Kpi.__members__)})")
     chosen = Kpi[kpi]

@@ -6,6 +6,7 @@ says why (``InsightReason``)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -20,6 +21,16 @@ from graph import insights
 from graph.catalogue import CATALOGUE
 from graph.catalogue import Kpi as EngineKpi
 from graph.view import OrgView
+
+
+def window_start() -> Any:
+    """The ``from`` field of an insight over a window."""
+    return reads("found.start", name="from", description="First day of the window.")
+
+
+def window_end() -> Any:
+    """The ``to`` field of an insight over a window."""
+    return reads("found.end", name="to", description="Day after the window's last day.")
 
 
 def definition(view: OrgView, kpi: EngineKpi) -> KpiDefinition:
@@ -98,8 +109,8 @@ class Correlations:
     def under(self) -> Team:
         return Team(key=self.found.under, view=self.view)
 
-    start: date = reads("found.start", name="from", description="First day of the window.")
-    end: date = reads("found.end", name="to", description="Day after the window's last day.")
+    start: date = window_start()
+    end: date = window_end()
     level: int | None = reads(
         "found.level",
         description="Levels below `under` the teams are at; null: its leaf teams.",
@@ -155,8 +166,8 @@ class Outliers:
     def kpi(self) -> KpiDefinition:
         return definition(self.view, self.found.kpi)
 
-    start: date = reads("found.start", name="from", description="First day of the window.")
-    end: date = reads("found.end", name="to", description="Day after the window's last day.")
+    start: date = window_start()
+    end: date = window_end()
     level: int | None = reads(
         "found.level", description="Levels below `under` the teams are at; null: leaf teams."
     )
@@ -225,8 +236,8 @@ class Bottlenecks:
     def org(self) -> Team:
         return Team(key=self.found.org, view=self.view)
 
-    start: date = reads("found.start", name="from", description="First day of the window.")
-    end: date = reads("found.end", name="to", description="Day after the window's last day.")
+    start: date = window_start()
+    end: date = window_end()
     lead_time_hours: float | None = reads(
         "found.lead_time.value", description="The subtree's median lead time, hours."
     )
@@ -332,8 +343,8 @@ class MigrationEffect:
     def under(self) -> Team:
         return Team(key=self.found.under, view=self.view)
 
-    start: date = reads("found.start", name="from", description="First day of the window.")
-    end: date = reads("found.end", name="to", description="Day after the window's last day.")
+    start: date = window_start()
+    end: date = window_end()
 
     @strawberry.field(description="The target platforms (the configured ones).")
     def platforms(self) -> list[str]:
