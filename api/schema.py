@@ -32,8 +32,9 @@ from api.core.errors import ApiError, RequestTimeout
 from api.core.extensions import extensions
 from api.core.limits import Limits
 from api.insights import resolvers as insight
+from api.insights.migration import MigrationEffect
 from api.insights.resolvers import AsOfArg, LevelArg, UnderArg
-from api.insights.types import Bottlenecks, Correlations, MigrationEffect, Outliers
+from api.insights.types import Bottlenecks, Correlations, Outliers
 from api.kpis.enums import Kpi
 from api.kpis.types import KpiDefinition
 from api.teams.types import Service, Team, has_service

@@ -13,7 +13,9 @@ from strawberry.types import Info
 
 from api.core.context import Context, view_of
 from api.core.errors import ApiError
-from api.insights.types import Bottlenecks, Correlations, Forecast, MigrationEffect, Outliers
+from api.insights.forecast import Forecast
+from api.insights.migration import MigrationEffect
+from api.insights.types import Bottlenecks, Correlations, Outliers
 from api.kpis.enums import Grain, Kpi
 from graph import insights
 from graph.view import OrgView

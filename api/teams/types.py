@@ -28,7 +28,7 @@ from graph.view import OrgView
 
 if TYPE_CHECKING:
     from api.initiatives.types import InitiativeStatus
-    from api.insights.types import Forecast
+    from api.insights.forecast import Forecast
 
 
 @strawberry.enum(description="Which way a list is sorted.")
@@ -221,7 +221,7 @@ class Team(Node):
                 "(default: the day after the KPI's data ends).",
             ),
         ] = None,
-    ) -> Annotated[Forecast, strawberry.lazy("api.insights.types")]:
+    ) -> Annotated[Forecast, strawberry.lazy("api.insights.forecast")]:
         from api.insights.resolvers import team_forecast
 
         return team_forecast(info, self.view, self.key, kpi, horizon, grain, end)
