@@ -58,7 +58,9 @@ def test_every_pair_agrees_with_scipy_and_pandas() -> None:
         assert pair.spearman.value == pytest.approx(spearman.loc[pair.a.name, pair.b.name])
         assert pair.pearson.value == pytest.approx(pearson.loc[pair.a.name, pair.b.name])
         x, y = both[pair.a.name].to_numpy(), both[pair.b.name].to_numpy()
-        assert pair.spearman.p_value == pytest.approx(stats.spearmanr(x, y).pvalue, rel=1e-7, abs=1e-300)
+        assert pair.spearman.p_value == pytest.approx(
+            stats.spearmanr(x, y).pvalue, rel=1e-7, abs=1e-300
+        )
         plain = stats.pearsonr(x, y)
         assert pair.pearson.p_value == pytest.approx(plain.pvalue, rel=1e-7, abs=1e-300)
         low, high = plain.confidence_interval(0.95)
