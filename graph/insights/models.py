@@ -71,9 +71,13 @@ class Fitted:
     widened: float = 1.0
 
 
-def _strength(seasonal: Floats, resid: Floats) -> float:
+def _strength(y: Floats, seasonal: Floats, resid: Floats) -> float:
+    """1 - var(remainder) / var(season + remainder); 0 when the trend leaves (next to)
+    nothing, as for a constant or a straight line, where the ratio is of rounding errors."""
     spread = float(np.var(seasonal + resid))
-    return 0.0 if spread == 0 else 1 - float(np.var(resid)) / spread
+    if spread <= 1e-9 * float(np.var(y)) or not np.ptp(y):
+        return 0.0
+    return 1 - float(np.var(resid)) / spread
 
 
 def _season(y: Floats, seasons: tuple[int, ...]) -> tuple[int | None, Floats]:
@@ -83,7 +87,7 @@ def _season(y: Floats, seasons: tuple[int, ...]) -> tuple[int | None, Floats]:
         if len(y) < 3 * m or m < 2:
             continue
         fit = STL(y, period=m).fit()
-        strength = _strength(np.asarray(fit.seasonal), np.asarray(fit.resid))
+        strength = _strength(y, np.asarray(fit.seasonal), np.asarray(fit.resid))
         if strength >= strongest:
             best, component, strongest = m, np.asarray(fit.seasonal), strength
     return best, component

@@ -131,3 +131,14 @@ def test_an_initiatives_outlook_brackets_its_forecast() -> None:
         assert found.history > 50
         if found.earliest is not None and found.latest is not None:
             assert found.earliest <= found.latest
+
+
+def test_no_season_is_read_into_a_constant_or_a_straight_line() -> None:
+    flat = insights.fit(np.full(40, 5.0), 5, (13,))
+    assert (flat.model, flat.season) == (Model.ETS, None)
+    assert flat.mean == pytest.approx([5.0] * 5)
+    line = insights.fit(np.arange(40.0), 5, (13,))
+    assert (line.model, line.season) == (Model.ETS, None)
+    assert line.mean[0] == pytest.approx(40, abs=0.5)
+    assert (line.low <= line.mean).all()
+    assert (line.mean <= line.high).all()
