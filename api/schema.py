@@ -17,11 +17,25 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext, Info
 
 from api.core import numbers  # noqa: F401  (whole-number Floats go out as integers)
-from api.core.connections import AfterArg, Connection, FirstArg, Node, connection, decode
+from api.core.connections import (
+    AfterArg,
+    Connection,
+    FirstArg,
+    FromArg,
+    Node,
+    ToArg,
+    connection,
+    decode,
+)
 from api.core.context import Context, engine_of, view_of
 from api.core.errors import ApiError, RequestTimeout
 from api.core.extensions import extensions
 from api.core.limits import Limits
+from api.insights import resolvers as insight
+from api.insights.migration import MigrationEffect
+from api.insights.resolvers import AsOfArg, LevelArg, UnderArg
+from api.insights.types import Bottlenecks, Correlations, Outliers
+from api.kpis.enums import Kpi
 from api.kpis.types import KpiDefinition
 from api.teams.types import Service, Team, has_service
 from graph.catalogue import CATALOGUE
@@ -151,6 +165,80 @@ class Query:
         from api.initiatives.types import all_initiatives
 
         return next((i for i in all_initiatives(info) if i.definition.key == key), None)
+
+    # -- insights (docs/insights.md) -------------------------------------------------------
+
+    @strawberry.field(
+        description="Correlations between KPIs across the teams of a subtree over [from, to): "
+        "for each pair, Spearman's and Pearson's coefficients with their intervals, n and "
+        "p-values corrected for the number of pairs. An association, not a cause."
+    )
+    def correlations(
+        self,
+        info: Info[Context, None],
+        under: UnderArg,
+        start: FromArg,
+        end: ToArg,
+        kpis: Annotated[
+            list[Kpi] | None,
+            strawberry.argument(description="The KPIs to pair up (default: every KPI)."),
+        ] = None,
+        level: LevelArg = None,
+        as_of: AsOfArg = None,
+    ) -> Correlations:
+        return insight.correlations(info, under, kpis, start, end, level, as_of)
+
+    @strawberry.field(
+        description="The teams of a subtree far from the others on one KPI over [from, to) "
+        "(robust z-score on the median and the median absolute deviation)."
+    )
+    def outliers(
+        self,
+        info: Info[Context, None],
+        under: UnderArg,
+        kpi: Annotated[Kpi, strawberry.argument(description="The KPI to compare on.")],
+        start: FromArg,
+        end: ToArg,
+        level: LevelArg = None,
+        threshold: Annotated[
+            float,
+            strawberry.argument(description="The |z| a team is listed from (default 3.5)."),
+        ] = 3.5,
+        as_of: AsOfArg = None,
+    ) -> Outliers:
+        return insight.outliers(info, under, kpi, start, end, level, threshold, as_of)
+
+    @strawberry.field(
+        description="The stages of a subtree's delivery flow (first review wait, review to "
+        "merge, merge to deploy, restore) that take a larger share of its lead time than of "
+        "its org's, over [from, to)."
+    )
+    def bottlenecks(
+        self,
+        info: Info[Context, None],
+        team: Annotated[str, strawberry.argument(description="The team's key.")],
+        start: FromArg,
+        end: ToArg,
+        as_of: AsOfArg = None,
+    ) -> Bottlenecks:
+        return insight.bottlenecks(info, team, start, end, as_of)
+
+    @strawberry.field(
+        description="What moving a subtree's services to the target platforms did to their "
+        "delivery over [from, to) (difference in differences against the services that did "
+        "not move), and which teams would be next."
+    )
+    def migration_effect(
+        self,
+        info: Info[Context, None],
+        under: Annotated[
+            str, strawberry.argument(description="The team whose services are compared.")
+        ],
+        start: FromArg,
+        end: ToArg,
+        as_of: AsOfArg = None,
+    ) -> MigrationEffect:
+        return insight.migration_effect(info, under, start, end, as_of)
 
 
 class _Schema(strawberry.Schema):

@@ -55,7 +55,7 @@ YARDSTICK_INDEXES = (
 )
 
 
-def _quantiles(samples: list[float]) -> dict[str, float]:
+def quantiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
         "p50_ms": 1000 * ordered[len(ordered) // 2],
@@ -64,7 +64,7 @@ def _quantiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _timed(call: Callable[[int], object], *, runs: int, budget: float = 20.0) -> dict[str, float]:
+def timed(call: Callable[[int], object], *, runs: int, budget: float = 20.0) -> dict[str, float]:
     """Quantiles of ``call(k)`` for k = 1, 2, ...: the callers shift their window by k days,
     so that no run reuses what an earlier one computed (a view keeps its results)."""
     call(0)  # warm up
@@ -74,7 +74,7 @@ def _timed(call: Callable[[int], object], *, runs: int, budget: float = 20.0) ->
         begin = time.perf_counter()
         call(len(samples) + 1)
         samples.append(time.perf_counter() - begin)
-    return _quantiles(samples)
+    return quantiles(samples)
 
 
 def _back(days: int) -> tuple[date, date]:
@@ -116,11 +116,11 @@ def step_engine(url: str) -> dict[str, Any]:
         "mid": mid,
         "wide": wide,
         "children": len(children),
-        "root_report": _timed(lambda k: view.report(root, *_back(k)), runs=300),
-        "root_report_repeated": _timed(lambda k: view.report(root, START, END), runs=300),
-        "mid_report": _timed(lambda k: view.report(mid, *_back(k)), runs=300),
-        "children_reports": _timed(lambda k: view.reports(children, *_back(k)), runs=30),
-        "root_initiatives": _timed(
+        "root_report": timed(lambda k: view.report(root, *_back(k)), runs=300),
+        "root_report_repeated": timed(lambda k: view.report(root, START, END), runs=300),
+        "mid_report": timed(lambda k: view.report(mid, *_back(k)), runs=300),
+        "children_reports": timed(lambda k: view.reports(children, *_back(k)), runs=30),
+        "root_initiatives": timed(
             lambda k: [
                 initiatives.status(view, i, root, END - timedelta(days=1 + k))
                 for i in DEFAULTS.initiatives
@@ -164,7 +164,7 @@ def step_sql(url: str, root: str, runs: int) -> dict[str, Any]:
                 samples.append(time.perf_counter() - begin)
             assert row is not None
             values = {k: (float(v) if v is not None else None) for k, v in dict(row).items()}
-            return {"sql_report": _quantiles(samples), "sql_values": values}
+            return {"sql_report": quantiles(samples), "sql_values": values}
         finally:
             await connection.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import demo, generate, info, load, report, serve, token
+from cli import demo, generate, info, insights, load, report, serve, token
 
 app = typer.Typer(
     name="orgraph",
@@ -17,6 +17,7 @@ app.command("load")(load.load)
 app.command("generate")(generate.generate)
 app.command("info")(info.info)
 app.command("report")(report.report)
+app.command("insights")(insights.insights)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("export-schema")(serve.export_schema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -25,6 +26,20 @@ DbOption = Annotated[
     ),
 ]
 
+TeamArgument = Annotated[str, typer.Argument(help="Team id (see `orgraph info` for the roots)")]
+FromOption = Annotated[
+    datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: 365 days back)"),
+]
+ToOption = Annotated[
+    datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], help="Day after the last (default: today)"),
+]
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Structure date (default: --to)"),
+]
+
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -32,6 +47,15 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 def fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def window(start: datetime | None, end: datetime | None) -> tuple[date, date]:
+    """``[--from, --to)``: by default the 365 days before today; an empty one is refused."""
+    last = end.date() if end else date.today()
+    first = start.date() if start else last - timedelta(days=365)
+    if last <= first:
+        raise fail(f"empty window [{first}, {last}): --to must be after --from")
+    return first, last
 
 
 def run_with_engine(db: str | None, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

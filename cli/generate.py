@@ -24,9 +24,16 @@ def generate(
     ] = None,
     years: Annotated[float, typer.Option(min=0.1, help="Years of events before --end")] = 2.0,
     fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+    plant: Annotated[
+        bool,
+        typer.Option(
+            help="Plant known effects for `orgraph insights` to find: a correlation, outlier "
+            "teams, a migration that halves lead time, a trend and a season (docs/insights.md)"
+        ),
+    ] = False,
 ) -> None:
     """Write a realistic synthetic org (teams, people, services, two years of events)."""
-    from synthetic import generate_bundle  # numpy: imported only when used
+    from synthetic import Effects, generate_bundle  # numpy: imported only when used
 
     try:
         last = date.fromisoformat(end) if end else date.today()
@@ -35,10 +42,22 @@ def generate(
     if fmt not in ("csv", "jsonl"):
         raise fail(f"--format {fmt!r}: use csv or jsonl")
     try:
-        report = generate_bundle(directory, teams=teams, seed=seed, end=last, years=years, fmt=fmt)
+        report = generate_bundle(
+            directory,
+            teams=teams,
+            seed=seed,
+            end=last,
+            years=years,
+            fmt=fmt,
+            effects=Effects.planted() if plant else None,
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
     total = sum(report.rows.values())
     console.print(f"wrote {directory}: {total:,} rows in {report.seconds:.1f} s")
     for entity, rows in report.rows.items():
         console.print(f"  {entity:<12} {rows:>12,}")
+    if report.planted is not None:
+        console.print(
+            f"planted: {report.planted.effects}; outlier teams {report.planted.outlier_teams}"
+        )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated
-
-import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cli.common import DbOption, console, fail, run_with_engine
+from cli.common import (
+    AsOfOption,
+    DbOption,
+    FromOption,
+    TeamArgument,
+    ToOption,
+    console,
+    fail,
+    run_with_engine,
+    window,
+)
 from cli.serve import settings_for
 from graph.catalogue import CATALOGUE, Better
 from graph.engine import Engine
@@ -18,27 +24,15 @@ from graph.report import KpiReport
 
 
 def report(
-    team: Annotated[str, typer.Argument(help="Team id (see `orgraph info` for the roots)")],
-    start: Annotated[
-        datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: 365 days back)"),
-    ] = None,
-    end: Annotated[
-        datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d"], help="Day after the last (default: today)"),
-    ] = None,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Structure date (default: --to)"),
-    ] = None,
+    team: TeamArgument,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
 ) -> None:
     """Every KPI of TEAM's subtree over [--from, --to), with org, parent, peers and the previous
     window beside it (docs/kpis.md)."""
-    last = end.date() if end else date.today()
-    first = start.date() if start else last - timedelta(days=365)
-    if last <= first:
-        raise fail(f"empty window [{first}, {last}): --to must be after --from")
+    first, last = window(start, end)
 
     async def work(engine: AsyncEngine) -> KpiReport:
         built = await Engine.from_store(engine, settings_for(db, None, None).kpi_config)
@@ -50,7 +44,8 @@ def report(
     print_report(run_with_engine(db, work))
 
 
-def _show(value: float | None) -> str:
+def show(value: float | None) -> str:
+    """A figure as a table shows it: three decimals at most, a dash for none."""
     return "—" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
@@ -77,13 +72,13 @@ def print_report(found: KpiReport) -> None:
         withheld = metric.withheld is not None
         table.add_row(
             definition.name,
-            "withheld" if withheld else _show(metric.value) + ("" if metric.exact else " ~"),
+            "withheld" if withheld else show(metric.value) + ("" if metric.exact else " ~"),
             definition.unit.value,
             _BETTER[definition.better],
             "—" if withheld else f"{metric.sample:,}",
             f"{metric.coverage:.0%}",
             *(
-                _show(v)
+                show(v)
                 for v in (
                     (c.typical_median, c.org_value, c.parent_value, c.peer_median, c.previous_value)
                     if c

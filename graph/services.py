@@ -56,6 +56,24 @@ class _ByService:
         hi = a + int(np.searchsorted(days, day_number(end)))
         return lo, hi
 
+    def starts(self, services: list[str], edges: Int64s) -> Int64s:
+        """For each of ``services`` and each day of ``edges``, the index of its first event on
+        or after that day (``[service, edge]``), in one search over (service, day) keys."""
+        if not len(self.days):
+            return np.zeros((len(services), len(edges)), dtype=np.int64)
+        first = int(self.days.min())
+        width = int(self.days.max()) - first + 2
+        if not hasattr(self, "_keys"):
+            rank = np.zeros(len(self.days), dtype=np.int64)
+            self._ranks = {service: i for i, service in enumerate(self.spans)}
+            for i, (a, b) in enumerate(self.spans.values()):
+                rank[a:b] = i
+            self._keys = rank * width + (self.days.astype(np.int64) - first)
+        ranks = np.array([self._ranks.get(s, -1) for s in services], dtype=np.int64)
+        offsets = np.clip(edges - first, 0, width - 1)
+        at = np.searchsorted(self._keys, ranks[:, None] * width + offsets[None, :])
+        return np.where(ranks[:, None] >= 0, at, 0)
+
     def total(self, column: str, bounds: tuple[int, int]) -> int:
         running = self.columns[column]
         return int(running[bounds[1]] - running[bounds[0]])
@@ -120,3 +138,48 @@ class ServiceDeliveryIndex:
             lead_time_hours_p90=rank(0.9),
             lead_time_sample=len(hours),
         )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Delivery of many services over many periods at once (``[service, period]`` arrays):
+    what a difference-in-differences needs, without a call per cell."""
+
+    successful: Int64s
+    deployments: Int64s
+    failed: Int64s
+    lead_time_p50: npt.NDArray[np.float64]  # NaN without a change deployed
+    lead_time_sample: Int64s
+
+
+def panel(index: ServiceDeliveryIndex, services: list[str], edges: list[date]) -> Panel:
+    """The delivery of ``services`` over the periods between consecutive ``edges``."""
+    days = np.array([day_number(d) for d in edges], dtype=np.int64)
+    at = index.deployments.starts(services, days)
+    counts = {
+        name: np.diff(index.deployments.columns[name][at], axis=1).astype(np.int64)
+        for name in ("successful", "deployments", "failed")
+    }
+    lead_at = index.lead.starts(services, days)
+    lo, hi = lead_at[:, :-1].ravel(), lead_at[:, 1:].ravel()
+    sizes = hi - lo
+    hours = index.lead.columns["hours"]
+    # every cell's samples, sorted by cell then hours: the median is read at its rank
+    cell = np.repeat(np.arange(len(lo)), sizes)
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    taken = hours[np.repeat(lo, sizes) + offsets]
+    order = np.lexsort((taken, cell))
+    ranked = taken[order]
+    starts = np.cumsum(sizes) - sizes
+    median = np.full(len(lo), np.nan)
+    some = sizes > 0
+    ranks = np.maximum(np.ceil(0.5 * sizes[some]).astype(np.int64), 1) - 1
+    median[some] = ranked[starts[some] + ranks]
+    shape = (len(services), len(edges) - 1)
+    return Panel(
+        counts["successful"],
+        counts["deployments"],
+        counts["failed"],
+        median.reshape(shape),
+        sizes.reshape(shape),
+    )

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
-from graph.catalogue import CATALOGUE, QUANTILES, Durations, Kpi
+from graph.catalogue import CATALOGUE, QUANTILES, Durations, Kpi, Source
 from graph.contributions import Contributions, changes_per_engineer_per_week
 from graph.delivery import DeliveryKpis
 from graph.lru import Lru
@@ -25,6 +25,7 @@ from graph.report import KpiReport, Metric
 from graph.review import ReviewFlow
 from graph.rollup import SubtreeSums
 from graph.services import ServiceKpis
+from graph.spans import Span
 from graph.tiers import DoraTier, change_failure_tier, lead_time_tier, restore_tier
 from graph.tree import OrgTree
 from graph.trends import Grain, Period, is_partial, periods
@@ -192,6 +193,11 @@ class OrgView:
     def _migration(self, team: str, on: date) -> Rate:
         return Rate(*self.platforms.share(team, on, self.config.target_platforms))
 
+    @property
+    def spans(self) -> dict[Source, Span]:
+        """The days the store has data for, per source (the engine's, for every view)."""
+        return self.engine.spans
+
     def service_delivery(self, service: str, start: date, end: date) -> ServiceKpis:
         """One service's own delivery over ``[start, end)``, whoever owned it then."""
         return self.engine.service_delivery.kpis(service, start, end)
@@ -245,14 +251,15 @@ class OrgView:
             lambda: Group.of(
                 [
                     v
-                    for member in self._level(root, depth)
+                    for member in self.level(root, depth)
                     if (v := self.metric(kpi, member, start, end).value) is not None
                 ]
             ),
         )
 
-    def _level(self, root: str, depth: int) -> tuple[str, ...]:
-        """The active teams of ``root``'s tree at ``depth``, in tree order."""
+    def level(self, root: str, depth: int) -> tuple[str, ...]:
+        """The active teams ``depth`` levels below ``root`` (0: ``root`` itself), in tree
+        order; cached per ``root``."""
         levels = self._levels.get(root)
         if levels is None:
             found: dict[int, list[str]] = {}
@@ -262,6 +269,13 @@ class OrgView:
                     found.setdefault(self.tree.depth(member) - base, []).append(member)
             levels = self._levels[root] = {d: tuple(teams) for d, teams in found.items()}
         return levels.get(depth, ())
+
+    def leaves(self, root: str) -> tuple[str, ...]:
+        """The active teams of ``root``'s subtree with no active child, in tree order."""
+        tree = self.tree
+        return tuple(
+            team for team in tree.subtree(root) if tree.is_active(team) and not tree.children(team)
+        )
 
     # -- reports ---------------------------------------------------------------------------
 

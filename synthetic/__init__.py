@@ -19,10 +19,15 @@ The shape, at ``teams=20000`` (everything scales with ``teams``):
   a few % bot changes, and a few rows per 10,000 carrying the data contract's warnings
   (review before opening, first commit after merge, deployment before merge), never an error.
 
+Known effects for the insights to find (a correlation, outliers, a migration's effect, a trend
+and a season) are planted only when asked: ``generate_bundle(..., effects=Effects(...))``
+(``synthetic/effects.py``).
+
 Everything comes from one ``numpy.random.default_rng(seed)`` consumed in a fixed order, so the
 same arguments give byte-identical files.
 """
 
 from synthetic.bundle import GenerateReport, generate_bundle
+from synthetic.effects import Effects, Planted
 
-__all__ = ["GenerateReport", "generate_bundle"]
+__all__ = ["Effects", "GenerateReport", "Planted", "generate_bundle"]

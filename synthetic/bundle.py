@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from synthetic import effects as planting
 from synthetic.delivery import (
     change_rows,
     deploy,
@@ -17,6 +19,7 @@ from synthetic.delivery import (
     open_changes,
     review,
 )
+from synthetic.effects import Effects, Planted
 from synthetic.operations import incident_rows, snapshot_rows
 from synthetic.org import grow_org
 from synthetic.people import PEOPLE_PER_TEAM, people_rows, plan_memberships, staff_teams
@@ -38,13 +41,23 @@ BATCH = 4_000
 class GenerateReport:
     rows: dict[str, int]
     seconds: float
+    #: what was planted, with ``effects`` (synthetic/effects.py)
+    planted: Planted | None = None
 
 
 def generate_bundle(
-    out_dir: Path, *, teams: int, seed: int, end: date, years: float = 2.0, fmt: str = "csv"
+    out_dir: Path,
+    *,
+    teams: int,
+    seed: int,
+    end: date,
+    years: float = 2.0,
+    fmt: str = "csv",
+    effects: Effects | None = None,
 ) -> GenerateReport:
     """Write a synthetic org of ``teams`` org units and ``years`` of its events before
-    ``end`` to ``out_dir`` as a canonical bundle. The same arguments give the same bytes."""
+    ``end`` to ``out_dir`` as a canonical bundle. The same arguments give the same bytes.
+    ``effects`` plants known effects (synthetic/effects.py); without it, none."""
     started = time.perf_counter()
     if fmt not in FORMATS:
         raise ValueError(f"fmt={fmt!r}: expected one of {', '.join(FORMATS)}")
@@ -53,10 +66,13 @@ def generate_bundle(
     window = Window(end, years)
     _prepare(out_dir, fmt)
     rng = np.random.default_rng(seed)
+    planted = None if effects is None else Planted(effects)
     with BundleWriter(out_dir, fmt) as writer:
-        world = _build_org(rng, window, teams, writer)
-        _simulate(rng, world, writer)
-    return GenerateReport(rows=dict(writer.rows), seconds=time.perf_counter() - started)
+        world = _build_org(rng, window, teams, writer, planted)
+        _simulate(rng, world, writer, planted)
+    return GenerateReport(
+        rows=dict(writer.rows), seconds=time.perf_counter() - started, planted=planted
+    )
 
 
 def _prepare(out_dir: Path, fmt: str) -> None:
@@ -73,7 +89,13 @@ def _prepare(out_dir: Path, fmt: str) -> None:
         )
 
 
-def _build_org(rng: np.random.Generator, window: Window, teams: int, writer: BundleWriter) -> World:
+def _build_org(
+    rng: np.random.Generator,
+    window: Window,
+    teams: int,
+    writer: BundleWriter,
+    planted: Planted | None = None,
+) -> World:
     """The dimensions: org tree and its reorgs, people, services; written at once."""
     splits = split_count(teams)
     org = grow_org(rng, teams - splits)
@@ -82,7 +104,13 @@ def _build_org(rng: np.random.Generator, window: Window, teams: int, writer: Bun
     org, reorgs = plan_reorgs(rng, org, window, can_split, splits)
     members = plan_memberships(rng, staff, org, reorgs, window)
     services = plan_services(rng, org, reorgs, window, SERVICES_PER_TEAM * teams)
-    tempo = team_tempo(rng, org, staff.authors_per_team(org.size), window)
+    habits = None if planted is None else planting.habits(rng, org, planted.effects)
+    tempo = team_tempo(rng, org, staff.authors_per_team(org.size), window, habits)
+    if planted is not None:
+        failure, planted.outlier_teams = planting.plant_outliers(
+            rng, org, tempo.failure, planted.effects
+        )
+        tempo = dataclasses.replace(tempo, failure=failure)
     writer.write("teams", team_rows(org, reorgs, window))
     writer.write("people", people_rows(staff, members, org, window))
     writer.write("services", service_rows(services, org, window))
@@ -97,15 +125,23 @@ def _build_org(rng: np.random.Generator, window: Window, teams: int, writer: Bun
     )
 
 
-def _simulate(rng: np.random.Generator, world: World, writer: BundleWriter) -> None:
+def _simulate(
+    rng: np.random.Generator, world: World, writer: BundleWriter, planted: Planted | None = None
+) -> None:
     """The facts, one batch of services at a time (a service's events stay in one batch)."""
     numbering = Numbering()
     span = world.window.seconds + 1
     for first in range(0, world.services.size, BATCH):
         batch = np.arange(first, min(first + BATCH, world.services.size), dtype=np.int64)
         changes = open_changes(rng, world, batch)
+        if planted is not None:
+            changes = planting.thin(rng, world.window, changes, planted.effects)
         deploys = deploy(rng, world, batch, changes, numbering)
         deployment = link_deployments(rng, changes, deploys, span)
+        if planted is not None:
+            changes = planting.faster_after_migration(
+                changes, deploys, deployment, world.services.migration_day, planted.effects
+            )
         numbers = numbering.take("changes", len(changes.service))
         writer.write("deployments", deployment_rows(world, deploys))
         writer.write("changes", change_rows(world, changes, numbers, deployment))

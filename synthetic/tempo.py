@@ -66,27 +66,48 @@ class Rates:
     snapshot_phase: Ints
 
 
-def team_tempo(rng: np.random.Generator, org: Org, authors: Ints, window: Window) -> Tempo:
+@dataclass(frozen=True)
+class Habits:
+    """One score per team and habit, for an org whose habits do not go together (the planted
+    effects of ``synthetic/effects.py``); by default one tempo score drives them all."""
+
+    pace: Floats
+    merge: Floats
+    review: Floats
+    deploy: Floats
+    failure: Floats
+    restore: Floats
+    #: how strongly the restore score sets the time to restore, and the per-team noise on it
+    restore_spread: float = 0.5
+    restore_noise: float = 0.3
+
+
+def team_tempo(
+    rng: np.random.Generator, org: Org, authors: Ints, window: Window, habits: Habits | None = None
+) -> Tempo:
     n = org.size
     z = rng.normal(0.0, 1.0, n)
-    every, phase = _release_trains(rng, z, window)
+    own = habits or Habits(z, z, z, z, z, z)
+    every, phase = _release_trains(rng, own.deploy, window)
     spread = 0.9
     # e^(spread * z) has mean e^(spread^2 / 2): divide it out to keep the calibrated mean.
-    pace = np.exp(spread * z - spread**2 / 2)
+    pace = np.exp(spread * own.pace - spread**2 / 2)
     platform_team = org.parent == org.platform
     return Tempo(
         score=z,
         changes_per_week=CHANGES_PER_AUTHOR_WEEK * authors.astype(np.float64) * pace,
         merge_share=rng.uniform(0.80, 0.95, n),
-        merge_hours=np.exp(math.log(12) - 0.9 * z),
-        review_hours=np.exp(math.log(3) - 0.6 * z),
+        merge_hours=np.exp(math.log(12) - 0.9 * own.merge),
+        review_hours=np.exp(math.log(3) - 0.6 * own.review),
         approval=rng.uniform(0.75, 0.98, n),
-        auto_deploy=np.clip(1 / (1 + np.exp(0.3 - 1.8 * z)), 0.02, 0.97),
+        auto_deploy=np.clip(1 / (1 + np.exp(0.3 - 1.8 * own.deploy)), 0.02, 0.97),
         release_every=every,
         release_phase=phase,
-        failure=np.clip(0.09 - 0.04 * z, 0.01, 0.3),
-        incident_per_deploy=np.clip(0.025 - 0.01 * z, 0.003, 0.08),
-        restore_hours=np.exp(math.log(3) - 0.5 * z + rng.normal(0, 0.3, n)),
+        failure=np.clip(0.09 - 0.04 * own.failure, 0.01, 0.3),
+        incident_per_deploy=np.clip(0.025 - 0.01 * own.failure, 0.003, 0.08),
+        restore_hours=np.exp(
+            math.log(3) - own.restore_spread * own.restore + own.restore_noise * rng.normal(0, 1, n)
+        ),
         # Platform teams own shared services that everybody contributes to.
         remote_share=np.where(
             platform_team, rng.uniform(0.15, 0.35, n), rng.uniform(0.05, 0.22, n)

@@ -38,6 +38,8 @@ from api.core.limits import (
     ORDER_COST,
     Limits,
 )
+from graph.catalogue import Kpi
+from graph.insights import MAX_HORIZON
 from graph.trends import Grain, periods
 
 
@@ -114,6 +116,8 @@ class _Pricer:
         cost = FIELD_COST.get(name, 1)
         if name == "trend" and not problems:
             cost = max(cost, _trend_points(arguments))
+        if name == "correlations":
+            cost *= len(arguments.get("kpis") or Kpi)
         if arguments.get("orderBy") is not None:
             cost += ORDER_COST
         kind = definition.type
@@ -157,6 +161,18 @@ def _argument_problems(
         return GraphQLError(f"field '{name}': {message}", node, extensions={"code": BAD_USER_INPUT})
 
     problems = []
+    horizon = arguments.get("horizon")
+    if name == "forecast" and isinstance(horizon, int):
+        grain = (
+            Grain.MONTH if getattr(arguments.get("grain"), "name", None) == "MONTH" else Grain.WEEK
+        )
+        most = MAX_HORIZON[grain]
+        if not 1 <= horizon <= most:
+            problems.append(
+                problem(
+                    f"horizon must be between 1 and {most} {grain.name.lower()}s, got {horizon}"
+                )
+            )
     first = arguments.get("first")
     if isinstance(first, int) and not 0 <= first <= limits.max_page:
         problems.append(problem(f"first must be between 0 and {limits.max_page}, got {first}"))

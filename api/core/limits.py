@@ -45,8 +45,22 @@ class Limits:
 
 
 #: The cost of one field beyond 1: a KPI report is many look-ups; a trend costs one per
-#: period (at least this much); ordering children computes one KPI per child.
-FIELD_COST = {"kpis": 20, "trend": 10}
+#: period (at least this much); ordering children computes one KPI per child. The insights
+#: (docs/insights.md) are priced by the KPI values and fits they compute, for a level of about
+#: a hundred teams: ``correlations`` costs this per KPI asked (every KPI: 1,800), outliers one
+#: KPI over the teams, a migration effect a panel of the services' months, a forecast a series
+#: of up to 156 periods and a model's fit (about 5 reports), an outlook the same.
+FIELD_COST = {
+    "kpis": 20,
+    "trend": 10,
+    "correlations": 100,
+    "outliers": 100,
+    "bottlenecks": 15,
+    "migrationEffect": 1000,
+    "couldBenefit": 100,
+    "forecast": 100,
+    "outlook": 100,
+}
 #: Lists that are not connections, with the length assumed for what is under them.
 LIST_SIZE = {"ancestors": 10, "path": 10, "initiatives": 10, "roots": 20}
 #: What ordering a page of children by a KPI costs: the KPI of every child, up to a page.

@@ -28,12 +28,13 @@ from enum import Enum
 from typing import Protocol
 
 from api.core.errors import FORBIDDEN, ApiError
-from graph.catalogue import Kpi
+from graph.catalogue import Kpi, Source
 from graph.comparisons import Comparison
 from graph.lru import Lru
 from graph.privacy import Withheld
 from graph.report import KpiReport, Metric
 from graph.services import ServiceKpis
+from graph.spans import Span
 from graph.tree import OrgTree
 from graph.trends import Grain, Period
 from graph.view import OrgView
@@ -97,6 +98,8 @@ class TeamData(Protocol):
     def people_on(self, team: str, on: date) -> int: ...
     def roles_on(self, team: str, on: date) -> dict[str, int] | None: ...
     def service_delivery(self, service: str, start: date, end: date) -> ServiceKpis: ...
+    @property
+    def spans(self) -> dict[Source, Span]: ...
 
 
 def outside_scope(team: str) -> ApiError:
@@ -267,6 +270,10 @@ class ScopedView:
     def service_delivery(self, service: str, start: date, end: date) -> ServiceKpis:
         self.tree.owner_of(service)  # a KeyError unless its owner is inside the scope
         return self.view.service_delivery(service, start, end)
+
+    @property
+    def spans(self) -> dict[Source, Span]:
+        return self.view.spans  # the store's, the same for every team
 
     # -- comparisons -------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from api.core.enums import described
 from api.core.errors import ApiError
 from api.core.scope import TeamData, engine_view
 from api.core.wrapping import in_declared_order, reads
-from api.kpis.enums import Kpi
+from api.kpis.enums import Kpi, Model, Reason
 from api.teams.types import Team
 from graph import initiatives as model
 
@@ -88,6 +88,46 @@ class InitiativePoint:
         return None if self.point.withheld else self.point.sample
 
 
+@strawberry.type(
+    description="An initiative's measure forecast to its deadline with a prediction interval, "
+    "by the insights' model (docs/insights.md): how sure the straight-line `forecast` is."
+)
+class InitiativeOutlook:
+    found: strawberry.Private[model.Outlook]
+
+    level: float = reads(
+        "found.level", description="The interval's nominal coverage (0.8: 8 in 10)."
+    )
+    used: Model | None = reads(
+        "found.model", name="model", description="The model; null when withheld."
+    )
+    value: float | None = reads(
+        "found.value", description="The measure forecast for the deadline's week."
+    )
+    low: float | None = reads("found.low", description="Lower end of its interval.")
+    high: float | None = reads("found.high", description="Upper end of its interval.")
+    earliest: date | None = reads(
+        "found.earliest",
+        description="The first week the interval's optimistic end reaches the target; null: "
+        "not before the deadline.",
+    )
+    latest: date | None = reads(
+        "found.latest",
+        description="The first week its pessimistic end reaches the target; null: not before "
+        "the deadline (the target may well be missed).",
+    )
+    mae: float | None = reads(
+        "found.mae", description="The model's rolling-origin back-test error, in the measure."
+    )
+    mase: float | None = reads(
+        "found.mase", description="The same ÷ the naive forecast's in-sample error."
+    )
+    history: int = reads("found.history", description="Weekly points the model was fitted to.")
+    reason: Reason | None = reads(
+        "found.reason", description="Why there is no outlook (e.g. DEADLINE_PASSED)."
+    )
+
+
 @strawberry.type(description="Where an initiative stands for one team's subtree on one day.")
 @in_declared_order
 class InitiativeStatus:
@@ -145,6 +185,18 @@ class InitiativeStatus:
         "found.state",
         description="DONE when the target is met; else from the forecast against the deadline.",
     )
+
+    @strawberry.field(
+        description="The measure forecast to the deadline with an 80% prediction interval, "
+        "from the weekly points since the start (at most two years)."
+    )
+    def outlook(self, info: Info[Context, None]) -> InitiativeOutlook:
+        info.context.check_deadline()
+        found = self.found
+        engine = engine_view(self.view, found.team)
+        return InitiativeOutlook(
+            found=model.outlook(engine, found.initiative, found.team, found.on)
+        )
 
     @strawberry.field(
         description="The measure on the status date and every 7 days before it, back to the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from api.core.enums import described
 from graph.catalogue import CATALOGUE, Better, Kpi, NullWhen, Unit
+from graph.insights import Model, Reason, Side
 from graph.privacy import Withheld
 from graph.tiers import DoraTier
 from graph.trends import Grain
@@ -90,5 +91,56 @@ described(
         "`ORGRAPH_MIN_PEERS`: it would show one of them.",
     },
 )
+described(
+    Reason,
+    "InsightReason",
+    "Why an insight's figure is withheld (null); docs/insights.md lists them.",
+    {
+        "TOO_FEW_TEAMS": "Fewer teams with a value than the statistic needs (`minTeams`, 10).",
+        "NO_SPREAD": "Every team has the same value: there is no spread to measure against.",
+        "TOO_FEW_SERVICES": "Fewer than 5 migrated or 5 not-migrated services with data.",
+        "HISTORY_TOO_SHORT": "The series is shorter than any model needs (8 periods).",
+        "TOO_MANY_GAPS": "More than a tenth of the series' periods have no value.",
+        "NO_DATA": "The subtree has no sample for this figure in the window.",
+        "DEADLINE_PASSED": "The initiative's deadline is on or before the status date.",
+        "BELOW_PRIVACY_FLOOR": "Derived from people, for a subtree now under the privacy "
+        "floor (docs/security.md): a forecast of it would say what is withheld.",
+    },
+)
+described(
+    Side,
+    "OutlierSide",
+    "Which way an outlier lies, read with the KPI's direction (`KpiDefinition.better`).",
+    {
+        "BETTER": "On the better side of the other teams.",
+        "WORSE": "On the worse side of the other teams.",
+        "HIGHER": "Above the others, for a KPI with no better direction (a size).",
+        "LOWER": "Below the others, for a KPI with no better direction (a size).",
+    },
+)
+described(
+    Model,
+    "ForecastModel",
+    "The model a forecast comes from (docs/insights.md).",
+    {
+        "ETS": "Exponential smoothing with additive errors and a damped additive trend "
+        "(statsmodels' ETSModel, fitted by maximum likelihood).",
+        "STL_ETS": "The same on the series less its seasonal component (statsmodels' STL), the "
+        "last season repeated ahead.",
+        "SEASONAL_NAIVE": "A short series: the value one season back.",
+        "NAIVE": "A short series: the last value.",
+    },
+)
 
-__all__ = ["Better", "DoraTier", "Grain", "Kpi", "NullWhen", "Unit", "Withheld"]
+__all__ = [
+    "Better",
+    "DoraTier",
+    "Grain",
+    "Kpi",
+    "Model",
+    "NullWhen",
+    "Reason",
+    "Side",
+    "Unit",
+    "Withheld",
+]

@@ -28,6 +28,7 @@ from graph.services import ServiceKpis
 
 if TYPE_CHECKING:
     from api.initiatives.types import InitiativeStatus
+    from api.insights.forecast import Forecast
 
 
 @strawberry.enum(description="Which way a list is sorted.")
@@ -198,6 +199,32 @@ class Team(Node):
             TrendPoint(period=period)
             for period in self.view.trend(kpi, self.key, start, end, grain)
         ]
+
+    @strawberry.field(
+        description="One KPI of the subtree forecast `horizon` weeks or months after `to` "
+        "(default: the end of its data), with prediction intervals and the model's back-test "
+        "error (docs/insights.md)."
+    )
+    def forecast(
+        self,
+        info: Info[Context, None],
+        kpi: Annotated[Kpi, strawberry.argument(description="The KPI to forecast.")],
+        horizon: Annotated[
+            int, strawberry.argument(description="Periods ahead: 1..104 weeks or 1..24 months.")
+        ],
+        grain: Annotated[Grain, strawberry.argument(description="Weeks or months.")] = Grain.WEEK,
+        end: Annotated[
+            date | None,
+            strawberry.argument(
+                name="to",
+                description="The history ends here (exclusive) and the forecast starts "
+                "(default: the day after the KPI's data ends).",
+            ),
+        ] = None,
+    ) -> Annotated[Forecast, strawberry.lazy("api.insights.forecast")]:
+        from api.insights.resolvers import team_forecast
+
+        return team_forecast(info, self.view, self.key, kpi, horizon, grain, end)
 
     @strawberry.field(
         description="Every initiative whose scope holds this team, for its subtree in the "

@@ -3,7 +3,8 @@ land by its deadline at the recent pace, and which teams hold it back (docs/init
 
 The package's modules, one concept each: ``config`` (the initiatives file: its format, checks
 and the checked entries), ``measures`` (an initiative's measure for a subtree on a day, and its
-weekly points) and ``progress`` (pace, forecast, state, status and standings). The names below
+weekly points), ``progress`` (pace, forecast, state, status and standings) and ``outlook``
+(the measure forecast to the deadline with a prediction interval). The names below
 are the package's public ones, as its callers use them (``from graph import initiatives``).
 """
 
@@ -22,6 +23,8 @@ from graph.initiatives.measures import measure as measure
 from graph.initiatives.measures import points as points
 from graph.initiatives.measures import trend as trend
 from graph.initiatives.measures import withheld as withheld
+from graph.initiatives.outlook import Outlook as Outlook
+from graph.initiatives.outlook import outlook as outlook
 from graph.initiatives.progress import Standing as Standing
 from graph.initiatives.progress import State as State
 from graph.initiatives.progress import Status as Status
@@ -39,6 +42,7 @@ __all__ = [
     "Initiatives",
     "InitiativesError",
     "Measure",
+    "Outlook",
     "Point",
     "Standing",
     "State",
@@ -48,6 +52,7 @@ __all__ = [
     "forecast",
     "in_scope",
     "measure",
+    "outlook",
     "pace",
     "points",
     "standings",

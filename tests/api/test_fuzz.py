@@ -228,8 +228,10 @@ def test_no_document_gets_a_5xx_or_a_dropped_connection(server: str, sdl: str) -
     print(f"\nfuzz: {tally.sent()} documents, statuses {tally.statuses}, codes {tally.codes}")
     assert tally.problems == [], f"{len(tally.problems)} problems, e.g. {tally.problems[:5]}"
     assert tally.sent() >= DOCUMENTS
-    # the run reached both the answers and the refusals
-    assert tally.statuses.get(200, 0) > DOCUMENTS // 10, tally.statuses
+    # the run reached both the answers and the refusals (one in twenty answered at least: the
+    # insights' entry points refuse the random team keys the documents name, where
+    # `team(key:)` answers null, so fewer documents than before are answered)
+    assert tally.statuses.get(200, 0) > DOCUMENTS // 20, tally.statuses
     assert sum(n for status, n in tally.statuses.items() if 400 <= status < 500) > DOCUMENTS // 4
     for code in ("QUERY_TOO_DEEP", "TOO_MANY_ALIASES", "QUERY_TOO_COSTLY", "GRAPHQL_PARSE_FAILED"):
         assert tally.codes.get(code, 0) > 0, (code, tally.codes)

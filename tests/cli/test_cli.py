@@ -153,3 +153,49 @@ def test_serve_refuses_a_bad_initiatives_file_before_it_starts(
     by_environment = orgraph("serve", "--port", "1")
     assert by_environment.returncode == 2, by_environment.stderr
     assert expected in by_environment.stderr
+
+
+def test_insights_prints_what_was_planted(database: Database, tmp_path: Path) -> None:
+    # given an org generated with planted effects, loaded into the store
+    bundle = tmp_path / "bundle"
+    generated = orgraph(
+        "generate", str(bundle), "--teams", "300", "--seed", "3", "--end", "2026-01-01", "--plant"
+    )
+    assert generated.returncode == 0, generated.stderr
+    planted = re.search(r"outlier teams \[(.*)\]", generated.stdout)
+    assert planted is not None, generated.stdout
+    outliers = [t.strip(" '") for t in planted.group(1).split(",")]
+    assert len(outliers) == 5
+    assert orgraph("load", str(bundle), "--db", database.url).returncode == 0
+    # when the insights of its largest org are asked for, on the change failure rate
+    args = ("--from", "2024-01-01", "--to", "2026-01-01", "--db", database.url, "--rows", "40")
+    shown = orgraph("insights", "t1", "--kpi", "CHANGE_FAILURE_RATE", *args)
+    assert shown.returncode == 0, shown.stderr
+    out = shown.stdout
+    # then each table is there, with its unit, direction and how much data is behind it
+    assert "Correlations across" in out
+    assert "association, not cause" in out
+    pair = re.search(
+        r"│ (time to restore, median|review to merge, median)\s*│ "
+        r"(review to merge, median|time to restore, median)\s*│\s*(\d+) │\s*\+0\.(\d\d) │",
+        out,
+    )
+    assert pair is not None, out
+    assert 45 <= int(pair.group(4)) <= 75  # the planted 0.6
+    assert "Outliers on change failure rate (ratio 0..1, lower is better)" in out
+    listed = re.findall(r"│ (t\d+)\s*│\s*[\d.]+\s*│\s*\+[\d.]+\s*│ worse", out)
+    assert set(listed[:3]) <= set(outliers), (listed, outliers)
+    lead = re.search(
+        r"│ lead time for changes, median │[^\n]*│\s*x([\d.]+) │\s*([\d.]+) \.\. ([\d.]+) │", out
+    )
+    assert lead is not None, out
+    assert float(lead.group(2)) <= 0.5 <= float(lead.group(3))
+    assert "Could benefit next" in out
+    assert re.search(r"Forecast of change failure rate \(ratio 0..1\)", out)
+    # and a bad KPI or team is named
+    bad = orgraph("insights", "t1", "--kpi", "VELOCITY", *args)
+    assert bad.returncode == 2
+    assert "unknown KPI 'VELOCITY'" in bad.stderr
+    unknown = orgraph("insights", "nope", *args)
+    assert unknown.returncode == 1
+    assert "unknown team 'nope'" in unknown.stderr

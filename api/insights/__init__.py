@@ -1,0 +1,1 @@
+"""GraphQL types of the insights (graph/insights/, docs/insights.md)."""
