@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PYTHON ?= python3.11
 
-.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load vendor-graphiql clean
+.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load bench-dashboard vendor clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,8 +49,10 @@ schema: install  # regenerate schema.graphql from the code (a test fails when th
 docs: install  # regenerate the generated parts of docs/ (a test fails when they are stale)
 	.venv/bin/python scripts/docs_tables.py --write
 
-vendor-graphiql: install  # check GraphiQL's vendored files against npm (WRITE=1 rewrites them)
-	.venv/bin/python scripts/vendor_graphiql.py $(if $(WRITE),--write)
+# check the vendored browser files (GraphiQL's, the dashboard's uPlot) against npm: `make vendor`;
+# WRITE=1 rewrites them, SETS="dashboard" checks one set (scripts/vendor.py says how to upgrade)
+vendor: install
+	.venv/bin/python scripts/vendor.py $(SETS) $(if $(WRITE),--write)
 
 bench-load: install
 	.venv/bin/python -m bench.load

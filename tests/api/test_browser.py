@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY
+from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY, VENDORED
 from graph.engine import Engine
 from tests.api.live import generated_engine
 from tests.conftest import IN_CI
@@ -64,12 +64,12 @@ def test_the_page_loads_only_what_this_server_serves(server: str) -> None:
     assert page.headers["x-content-type-options"] == "nosniff"
     # and every script and style it names is served from here, byte for byte the pinned file
     named = re.findall(r"""(?:src|href)="(/static/[^"]+)\"""", page.text)
-    assert sorted(named) == sorted([a.url for a in ASSETS] + [f"/static/graphiql/{n}" for n in OWN])
+    assert sorted(named) == sorted([VENDORED.url(a) for a in ASSETS] + [f"/static/graphiql/{n}" for n in OWN])
     for asset in ASSETS:
         assert f'integrity="{asset.integrity}"' in page.text
-        served = httpx.get(f"{server}{asset.url}")
-        assert served.status_code == 200, asset.url
-        assert _sha384(served.content) == asset.sha384, asset.url
+        served = httpx.get(f"{server}{VENDORED.url(asset)}")
+        assert served.status_code == 200, asset.name
+        assert _sha384(served.content) == asset.sha384, asset.name
         assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert served.headers["x-content-type-options"] == "nosniff"
         assert (DIRECTORY / "licences" / asset.licence).is_file(), asset.licence

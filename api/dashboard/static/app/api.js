@@ -1,0 +1,113 @@
+// Every request to the API goes through graphql() below: one place that adds the token, reads
+// the GraphQL-over-HTTP answer and turns every failure into an ApiError with a code to show.
+
+const TOKEN_KEY = "orgraph.apiToken";
+const ENDPOINT = "/graphql";
+
+/** The API token of this tab (sessionStorage), or "" when none is set. */
+export function getToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? "";
+  } catch {
+    return ""; // storage refused (a privacy mode): no token
+  }
+}
+
+/** Keeps `token` for this tab; an empty one removes it. */
+export function setToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage refused: the token is not kept
+  }
+}
+
+/** A request the API refused or failed: `code` is the API's `extensions.code` (or HTTP_<n>,
+ * NETWORK_ERROR, BAD_RESPONSE), `status` the HTTP status, `extensions` the first error's. */
+export class ApiError extends Error {
+  constructor(message, { code, status = 0, extensions = {}, errors = [] }) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+    this.extensions = extensions;
+    this.errors = errors;
+  }
+}
+
+/**
+ * POST a GraphQL document with its variables; resolves to `data`. Any error in the answer
+ * (also a partial answer: data with errors) rejects with an ApiError: the page shows the
+ * message rather than a half-drawn view.
+ */
+export async function graphql(query, variables = {}, { signal } = {}) {
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/graphql-response+json, application/json;q=0.9",
+  };
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(ENDPOINT, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, variables }),
+      signal,
+      credentials: "same-origin",
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(`the server could not be reached (${error.message})`, {
+      code: "NETWORK_ERROR",
+    });
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: said below with the status
+  }
+  const errors = Array.isArray(body?.errors) ? body.errors : [];
+  if (errors.length > 0) {
+    const first = errors[0];
+    throw new ApiError(String(first.message ?? "the API answered with an error"), {
+      code: first.extensions?.code ?? `HTTP_${response.status}`,
+      status: response.status,
+      extensions: first.extensions ?? {},
+      errors,
+    });
+  }
+  if (!response.ok || body === null || typeof body.data !== "object" || body.data === null) {
+    throw new ApiError(`the API answered HTTP ${response.status} ${response.statusText}`.trim(), {
+      code: response.ok ? "BAD_RESPONSE" : `HTTP_${response.status}`,
+      status: response.status,
+    });
+  }
+  return body.data;
+}
+
+/** What to tell the user about an error: a sentence and the code. */
+export function describeError(error) {
+  if (!(error instanceof ApiError)) {
+    return { title: "Something went wrong in the page", detail: String(error?.message ?? error), code: "" };
+  }
+  const hints = {
+    QUERY_TOO_COSTLY: "The request is over the API's cost budget: choose a shorter window or a smaller page.",
+    BAD_USER_INPUT: "The API could not use a value of the request: check the dates and the team in the address.",
+    TIMEOUT: "The API took too long: try a shorter window.",
+    NOT_READY: "The server is still building its indexes: try again in a few seconds.",
+    NETWORK_ERROR: "Check that the orgraph server is running.",
+    HTTP_401: "The API asks for a token: set one under Settings.",
+    HTTP_403: "The API token does not allow this: check it under Settings.",
+  };
+  const budget = error.code === "QUERY_TOO_COSTLY" && error.extensions.cost !== undefined
+    ? ` (estimated cost ${error.extensions.cost}, budget ${error.extensions.budget})`
+    : "";
+  return {
+    title: hints[error.code] ?? "The API refused the request.",
+    detail: `${error.message}${budget}`,
+    code: error.code,
+  };
+}

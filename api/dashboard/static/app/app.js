@@ -1,0 +1,253 @@
+// The dashboard's entry point: reads the state from the address, asks the API (queries.js,
+// through api.js) and draws the team view (team.js) or the initiatives view (initiatives.js).
+// Links are real links (they open in a new tab too); a plain click moves through history.
+
+import { describeError, getToken, graphql, setToken } from "./api.js";
+import { byId, h, replace } from "./dom.js";
+import { installExplanations } from "./explain.js";
+import { formatCount } from "./format.js";
+import { renderInitiatives } from "./initiatives.js";
+import { BOOT } from "./queries.js";
+import { installSearch } from "./search.js";
+import { addDays, daysBetween, effectiveDates, href, isDate, parseSort, readState } from "./state.js";
+import { renderTeam } from "./team.js";
+
+const main = byId("main");
+const alertBox = byId("alert");
+let boot = null; // {definitions, roots}
+let generation = 0;
+let controller = null;
+let shown = null; // {state, view} of the view on screen
+
+function announce(text) {
+  byId("status").textContent = text;
+}
+
+/** A message box for an error: what to do, the API's message and its code. */
+function errorBox(error, retry = true) {
+  const { title, detail, code } = describeError(error);
+  return h(
+    "div",
+    { class: "error", role: "alert", dataset: { code } },
+    h("p", { class: "error-title", text: title }),
+    h("p", { class: "error-detail" }, detail, code ? h("code", { class: "error-code", text: code }) : null),
+    retry ? h("button", { type: "button", text: "Try again", onclick: () => render({ force: true }) }) : null,
+  );
+}
+
+function showAlert(error) {
+  replace(alertBox, errorBox(error));
+  alertBox.hidden = false;
+}
+
+function hideAlert() {
+  alertBox.hidden = true;
+  replace(alertBox);
+}
+
+function current() {
+  return readState(location.search);
+}
+
+/** The address of the current state changed by `patch` (an undefined value removes a key). */
+function link(patch) {
+  const next = { ...current(), ...patch };
+  for (const [key, value] of Object.entries(patch)) if (value === undefined || value === "") delete next[key];
+  return href(next);
+}
+
+function navigate(patch, { replaceEntry = false } = {}) {
+  const target = link(patch);
+  if (replaceEntry) history.replaceState(null, "", target);
+  else history.pushState(null, "", target);
+  render();
+}
+
+function fillControls(state, dates, team) {
+  byId("as-of").value = dates.asOf;
+  byId("from").value = dates.from;
+  byId("to").value = dates.to;
+  const days = String(daysBetween(dates.from, dates.to));
+  const preset = byId("preset");
+  preset.value = [...preset.options].some((o) => o.value === days) && dates.to === dates.dataEnd ? days : "";
+  const org = byId("org");
+  const root = team ? (team.ancestors[0] ?? team) : null;
+  if (root && ![...org.options].some((o) => o.value === root.key)) org.append(h("option", { value: root.key, text: root.name }));
+  if (root) org.value = root.key;
+  const tabs = { team: byId("tab-team"), initiatives: byId("tab-initiatives") };
+  const view = state.view ?? "team";
+  tabs.team.href = link({ view: undefined });
+  tabs.initiatives.href = link({ view: "initiatives", sort: undefined });
+  for (const [name, tab] of Object.entries(tabs)) {
+    tab.dataset.nav = "";
+    if (name === view) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+}
+
+function showCrumbs(team, view) {
+  const crumbs = [...team.ancestors, team].map((t, i, all) =>
+    h(
+      "li",
+      {},
+      i === all.length - 1
+        ? h("span", { "aria-current": "page", text: t.name })
+        : h("a", { href: link({ team: t.key, sort: undefined, view }), "data-nav": true, text: t.name }),
+    ),
+  );
+  replace(byId("crumbs"), crumbs);
+}
+
+function heading(team, subtitle) {
+  const dates = shown.dates;
+  const facts = [
+    team.type,
+    team.depth === 0 ? "an org (root)" : `depth ${team.depth}`,
+    team.children ? `${formatCount(team.children.totalCount)} teams directly under it` : null,
+    `structure of ${dates.asOf}`,
+  ].filter(Boolean);
+  return h(
+    "div",
+    { class: "page-head" },
+    h("h1", { tabindex: "-1", id: "page-title" }, team.name, team.active === false ? h("span", { class: "badge", text: "ended" }) : null),
+    h("p", { class: "muted", text: subtitle ?? `${facts.join(" · ")} · window ${dates.from} to ${dates.lastDay} (${dates.days} days)` }),
+  );
+}
+
+async function loadBoot(asOf) {
+  if (boot) return boot;
+  const data = await graphql(BOOT, { asOf: isDate(asOf) ? asOf : null });
+  boot = { definitions: data.kpiDefinitions, roots: data.roots };
+  replace(byId("org"), data.roots.map((r) => h("option", { value: r.key, text: r.name })));
+  return boot;
+}
+
+/** Draws the view of the address. Only the sort changed: re-sorts the children table. */
+async function render({ force = false } = {}) {
+  const state = current();
+  if (!force && shown?.view && sameButSort(shown.state, state)) {
+    shown.state = state;
+    shown.view.sort(parseSort(state.sort));
+    return;
+  }
+  const ticket = ++generation;
+  controller?.abort();
+  controller = new AbortController();
+  hideAlert();
+  main.setAttribute("aria-busy", "true");
+  if (!main.querySelector(".page-head")) replace(main, h("p", { class: "loading", text: "Loading…" }));
+  else main.classList.add("refreshing");
+  try {
+    const { definitions, roots } = await loadBoot(state.asOf);
+    if (ticket !== generation) return;
+    const dates = effectiveDates(state, definitions);
+    const key = state.team ?? roots[0]?.key;
+    if (!key) {
+      replace(main, h("p", { class: "muted", text: "The store holds no org yet: load one with `orgraph load` (README)." }));
+      main.setAttribute("aria-busy", "false");
+      return;
+    }
+    const days = daysBetween(dates.from, dates.to);
+    shown = { state, view: null, dates: { ...dates, lastDay: addDays(dates.to, -1), days } };
+    fillControls(state, dates, null);
+    const ctx = {
+      key,
+      state,
+      dates: shown.dates,
+      window: { from: dates.from, to: dates.to, lastDay: shown.dates.lastDay, days },
+      definitions,
+      signal: controller.signal,
+      current: () => ticket === generation,
+      link,
+      navigate,
+      errorBox,
+      heading,
+      showTeam: (team) => {
+        showCrumbs(team, state.view);
+        fillControls(state, dates, team);
+        document.title = `${team.name} · ${state.view === "initiatives" ? "initiatives" : "team"} · orgraph`;
+        announce(`Showing ${team.name}`);
+      },
+      notFound: () => {
+        replace(
+          main,
+          h(
+            "div",
+            { class: "error", role: "alert", dataset: { code: "NOT_FOUND" } },
+            h("p", { class: "error-title", text: `No team has the key “${key}” in the structure of ${dates.asOf}.` }),
+            h("p", { class: "error-detail", text: "Find the team with the search box, or choose an org." }),
+          ),
+        );
+        main.setAttribute("aria-busy", "false");
+        replace(byId("crumbs"));
+      },
+    };
+    const view = state.view === "initiatives" ? await renderInitiatives(main, ctx) : await renderTeam(main, ctx);
+    if (ticket === generation) shown.view = view;
+  } catch (error) {
+    if (error?.name === "AbortError" || ticket !== generation) return;
+    main.setAttribute("aria-busy", "false");
+    if (!main.querySelector(".page-head")) replace(main);
+    showAlert(error);
+  } finally {
+    if (ticket === generation) main.classList.remove("refreshing");
+  }
+}
+
+function sameButSort(a, b) {
+  return ["team", "asOf", "from", "to", "view"].every((k) => a[k] === b[k]) && a.sort !== b.sort;
+}
+
+function installControls() {
+  byId("controls").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = (id) => (isDate(byId(id).value) ? byId(id).value : undefined);
+    navigate({ asOf: value("as-of"), from: value("from"), to: value("to") });
+  });
+  byId("preset").addEventListener("change", (event) => {
+    const days = Number(event.target.value);
+    if (!days || !boot) return;
+    const { dataEnd } = effectiveDates({}, boot.definitions);
+    navigate({ from: addDays(dataEnd, -days), to: dataEnd, asOf: undefined });
+  });
+  byId("org").addEventListener("change", (event) => navigate({ team: event.target.value, sort: undefined }));
+  const tokenInput = byId("token");
+  const tokenState = byId("token-state");
+  const say = () => {
+    tokenState.textContent = getToken() ? "A token is set: requests carry it." : "No token: requests carry none.";
+  };
+  say();
+  byId("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setToken(tokenInput.value.trim());
+    tokenInput.value = "";
+    say();
+    render({ force: true });
+  });
+  byId("token-clear").addEventListener("click", () => {
+    setToken("");
+    tokenInput.value = "";
+    say();
+    render({ force: true });
+  });
+  document.addEventListener("click", (event) => {
+    const anchor = event.target.closest("a[data-nav]");
+    if (!anchor || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (anchor.getAttribute("href") === location.pathname + location.search) return;
+    history.pushState(null, "", anchor.getAttribute("href"));
+    render().then(() => byId("page-title")?.focus({ preventScroll: false }));
+    window.scrollTo({ top: 0 });
+  });
+  window.addEventListener("popstate", () => render());
+  installSearch(byId("search-input"), byId("search-results"), {
+    asOf: () => shown?.dates.asOf ?? null,
+    open: (key) => navigate({ team: key, sort: undefined }),
+    failed: showAlert,
+  });
+  installExplanations();
+}
+
+installControls();
+render();
