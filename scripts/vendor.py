@@ -73,7 +73,9 @@ def expected(vendored: Vendored, work: Path) -> dict[Path, bytes] | str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="*", metavar="SET", help=f"one of {sorted(SETS)} (default: all)")
+    parser.add_argument(
+        "sets", nargs="*", metavar="SET", help=f"one of {sorted(SETS)} (default: all)"
+    )
     parser.add_argument("--write", action="store_true", help="write the files (default: check)")
     options = parser.parse_args()
     unknown = set(options.sets) - set(SETS)

@@ -76,6 +76,11 @@ function fillControls(state, dates, team) {
   if (root) org.value = root.key;
   const tabs = { team: byId("tab-team"), initiatives: byId("tab-initiatives") };
   const view = state.view ?? "team";
+  // the initiatives have windows of their own: only the status day (the structure date) applies
+  for (const id of ["from", "to", "preset"]) {
+    byId(id).disabled = view === "initiatives";
+    byId(id).title = view === "initiatives" ? "The initiatives view shows each initiative on the structure date, over its own window." : "";
+  }
   tabs.team.href = link({ view: undefined });
   tabs.initiatives.href = link({ view: "initiatives", sort: undefined });
   for (const [name, tab] of Object.entries(tabs)) {
@@ -102,7 +107,7 @@ function heading(team, subtitle) {
   const dates = shown.dates;
   const facts = [
     team.type,
-    team.depth === 0 ? "an org (root)" : `depth ${team.depth}`,
+    team.depth === 0 ? "root of the org tree" : `depth ${team.depth}`,
     team.children ? `${formatCount(team.children.totalCount)} teams directly under it` : null,
     `structure of ${dates.asOf}`,
   ].filter(Boolean);

@@ -35,12 +35,14 @@ function targetText(initiative, unit) {
   return `${initiative.direction === "AT_LEAST" ? "at least" : "at most"} ${formatValue(initiative.target, unit)}`;
 }
 
+const PACE = new Intl.NumberFormat("en", { maximumSignificantDigits: 2 });
+
 /** A pace per week in the measure's unit: percentage points for a share. */
 function paceText(pace, unit) {
   if (pace === null) return "not enough weekly values";
   const sign = pace > 0 ? "+" : pace < 0 ? "−" : "±";
   const size = Math.abs(pace);
-  if (unit === "RATIO") return `${sign}${formatValue(size, "RATIO").replace(" %", "")} points per week`;
+  if (unit === "RATIO") return `${sign}${PACE.format(size * 100)} points per week`;
   return `${sign}${formatValue(size, unit)} per week`;
 }
 

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { explainButton, explained, explanation } from "./explain.js";
-import { formatCount, formatValue } from "./format.js";
+import { formatCount, formatValue, UNIT_WORDS } from "./format.js";
 
 /** The KPI columns of the children table; the KPI it is sorted by is added when not here. */
 export const CHILD_COLUMNS = ["HEADCOUNT", "SDE_RATIO", "DEPLOYMENTS_PER_WEEK", "LEAD_TIME_HOURS_P50", "CHANGE_FAILURE_RATE", "TIME_TO_RESTORE_HOURS_P50"];
@@ -45,10 +45,37 @@ export function childrenHead(columns, sort, onSort) {
             def.name,
             sorted ? h("span", { "aria-hidden": "true", text: sort.direction === "DESC" ? " ▼" : " ▲" }) : null,
           ),
-          explainButton(def.name, `${def.name}: ${def.description}\nUnit: ${def.unit.toLowerCase().replaceAll("_", " ")}.`),
+          explainButton(def.name, `${def.name}: ${def.description}\nUnit: ${UNIT_WORDS[def.unit] ?? def.unit}; sorted by the API (children orderBy), teams without a value last.`),
         );
       }),
     ),
+  );
+}
+
+/** "Sort by" (name or any KPI) and "order" selects: every KPI, not only the columns shown. */
+export function sortPicker(definitions, sort, onSort) {
+  const kpi = h(
+    "select",
+    { id: "sort-kpi", "aria-label": "Sort the teams by" },
+    h("option", { value: "", text: "name" }),
+    definitions.map((d) => h("option", { value: d.key, text: d.name, selected: sort?.kpi === d.key })),
+  );
+  const direction = h(
+    "select",
+    { id: "sort-direction", "aria-label": "Order", disabled: !sort },
+    h("option", { value: "DESC", text: "largest first", selected: sort?.direction === "DESC" }),
+    h("option", { value: "ASC", text: "smallest first", selected: sort?.direction === "ASC" }),
+  );
+  const changed = () => onSort(kpi.value ? { kpi: kpi.value, direction: direction.value } : null);
+  kpi.addEventListener("change", changed);
+  direction.addEventListener("change", changed);
+  return h(
+    "div",
+    { class: "table-tools" },
+    h("label", { for: "sort-kpi", text: "Sort by " }),
+    kpi,
+    " ",
+    direction,
   );
 }
 

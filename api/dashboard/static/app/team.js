@@ -9,7 +9,7 @@ import { h, replace } from "./dom.js";
 import { formatCount } from "./format.js";
 import { CHILDREN, SERVICES, TEAM, TRENDS } from "./queries.js";
 import { formatSort, parseSort } from "./state.js";
-import { CHILD_COLUMNS, childRows, childrenHead, serviceRows, servicesHead } from "./tables.js";
+import { CHILD_COLUMNS, childRows, childrenHead, serviceRows, servicesHead, sortPicker } from "./tables.js";
 
 const CHILD_PAGE = 25;
 const SERVICE_PAGE = 20;
@@ -170,7 +170,8 @@ async function loadChildren(section, ctx, team, sort, after = null, rows = null)
     replace(
       section,
       h("h2", { id: "children-title" }, `Teams under ${team.name} `, h("span", { class: "count", text: `${formatCount(connection.totalCount)}` })),
-      h("p", { class: "muted small" }, `The active teams directly under ${team.name}, ${sortText}. Sort with the column buttons; open a team with its name.`),
+      h("p", { class: "muted small" }, `The active teams directly under ${team.name}, ${sortText}. Sort with the column buttons or by any KPI here; open a team with its name.`),
+      sortPicker(ctx.definitions, sort, onSort),
       h(
         "div",
         { class: "scroll", tabindex: "0", role: "region", "aria-label": `Teams under ${team.name}` },
