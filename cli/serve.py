@@ -49,8 +49,9 @@ def run_server(settings: Settings) -> None:
     from api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    address = f"http://{settings.host}:{settings.port}/graphql"
-    console.print(f"GraphiQL on {address} (database {settings.database_url})")
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"Dashboard on {base}/", style="bold")
+    console.print(f"GraphiQL on {base}/graphql (database {settings.database_url})")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
@@ -60,7 +61,8 @@ def serve(
     port: PortOption = None,
     initiatives: InitiativesOption = None,
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz) over the store."""
+    """Serve the dashboard (at /) and the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)
+    over the store."""
     run_server(settings_for(db, host, port, initiatives))
 
 

@@ -441,3 +441,33 @@ def test_readable_on_a_phone_and_by_keyboard(server: str, browser: Any) -> None:
         page.keyboard.press("Tab")
         expect(page.locator(stop)).to_be_focused()
     assert_stayed_home(page, server)
+
+
+def test_a_server_still_building_or_timing_out_is_tried_again(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    # the first two API requests are refused as a server refuses them while it builds its
+    # indexes (503 NOT_READY, Retry-After) and while it builds a structure date (TIMEOUT)
+    refusals = [
+        (503, "NOT_READY", "the rollup engine is still being built", {"retry-after": "1"}),
+        (400, "TIMEOUT", "request timed out: ask for less", {}),
+    ]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.watched = watch(page, expected=("status of 503", "status of 400"))
+
+    def refuse(route: Any) -> None:
+        if not refusals:
+            route.continue_()
+            return
+        status, code, message, headers = refusals.pop(0)
+        body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        route.fulfill(status=status, json=body, headers=headers)
+
+    page.route(f"{server}/graphql", refuse)
+    page.goto(f"{server}/")
+    expect(page.locator("#waiting")).to_contain_text("still building its indexes")
+    cards_ready(page)
+    expect(page.locator("#waiting")).to_be_hidden()
+    expect(page.locator("#alert")).to_be_hidden()
+    assert refusals == []
+    assert_stayed_home(page, server)

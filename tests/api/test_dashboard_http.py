@@ -146,6 +146,7 @@ def test_the_queries_ask_for_every_kpi_of_the_catalogue() -> None:
     queries = dashboard_queries()
     assert set(queries) == {
         "BOOT",
+        "ROOTS",
         "SEARCH",
         "TEAM",
         "TRENDS",
@@ -168,7 +169,8 @@ async def test_every_query_of_the_page_answers_within_the_default_limits(
     window = {"key": root, "asOf": "2025-12-31", "from": "2025-01-02", "to": "2026-01-01"}
     order = {"kpi": "LEAD_TIME_HOURS_P50", "from": "2025-01-02", "to": "2026-01-01"}
     asked: dict[str, list[dict[str, Any]]] = {
-        "BOOT": [{"asOf": None}],
+        "BOOT": [{}],
+        "ROOTS": [{"asOf": None}, {"asOf": "2025-12-31"}],
         "SEARCH": [{"search": "e", "asOf": "2025-12-31"}],
         "TEAM": [window],
         "TRENDS": [

@@ -36,12 +36,60 @@ export class ApiError extends Error {
   }
 }
 
+/** How often a request is tried again: once after a TIMEOUT (the first request at a new
+ * structure date builds that date's view and may run out of time; the next one answers from
+ * it: docs/api.md), and while the server answers NOT_READY (its indexes are being built at
+ * start-up) for up to about two minutes, after the Retry-After it names. */
+const RETRIES = { TIMEOUT: 1, NOT_READY: 24 };
+let waiting = () => {};
+
+/** `listener(text)` is told when a request waits to be tried again ("" when it goes on). */
+export function onWaiting(listener) {
+  waiting = listener;
+}
+
+function pause(seconds, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, seconds * 1000);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    });
+  });
+}
+
 /**
  * POST a GraphQL document with its variables; resolves to `data`. Any error in the answer
  * (also a partial answer: data with errors) rejects with an ApiError: the page shows the
- * message rather than a half-drawn view.
+ * message rather than a half-drawn view. Every query of the page only reads, so a TIMEOUT or
+ * NOT_READY is tried again (RETRIES).
  */
 export async function graphql(query, variables = {}, { signal } = {}) {
+  const tries = {};
+  for (;;) {
+    try {
+      const data = await ask(query, variables, signal);
+      if (Object.keys(tries).length) waiting("");
+      return data;
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : "";
+      tries[code] = (tries[code] ?? 0) + 1;
+      if (!(code in RETRIES) || tries[code] > RETRIES[code]) {
+        if (Object.keys(tries).length) waiting("");
+        throw error;
+      }
+      const seconds = code === "NOT_READY" ? error.retryAfter || 5 : 0;
+      waiting(
+        code === "NOT_READY"
+          ? `The server is still building its indexes: trying again in ${seconds} s…`
+          : "The server is preparing this structure date: trying again…",
+      );
+      await pause(seconds, signal);
+    }
+  }
+}
+
+async function ask(query, variables, signal) {
   const headers = {
     "content-type": "application/json",
     accept: "application/graphql-response+json, application/json;q=0.9",
@@ -72,12 +120,14 @@ export async function graphql(query, variables = {}, { signal } = {}) {
   const errors = Array.isArray(body?.errors) ? body.errors : [];
   if (errors.length > 0) {
     const first = errors[0];
-    throw new ApiError(String(first.message ?? "the API answered with an error"), {
+    const failure = new ApiError(String(first.message ?? "the API answered with an error"), {
       code: first.extensions?.code ?? `HTTP_${response.status}`,
       status: response.status,
       extensions: first.extensions ?? {},
       errors,
     });
+    failure.retryAfter = Number(response.headers.get("retry-after")) || 0;
+    throw failure;
   }
   if (!response.ok || body === null || typeof body.data !== "object" || body.data === null) {
     throw new ApiError(`the API answered HTTP ${response.status} ${response.statusText}`.trim(), {

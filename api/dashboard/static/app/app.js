@@ -2,19 +2,19 @@
 // through api.js) and draws the team view (team.js) or the initiatives view (initiatives.js).
 // Links are real links (they open in a new tab too); a plain click moves through history.
 
-import { describeError, getToken, graphql, setToken } from "./api.js";
+import { describeError, getToken, graphql, onWaiting, setToken } from "./api.js";
 import { byId, h, replace } from "./dom.js";
 import { installExplanations } from "./explain.js";
 import { formatCount } from "./format.js";
 import { renderInitiatives } from "./initiatives.js";
-import { BOOT } from "./queries.js";
+import { BOOT, ROOTS } from "./queries.js";
 import { installSearch } from "./search.js";
 import { addDays, daysBetween, effectiveDates, href, isDate, parseSort, readState } from "./state.js";
 import { renderTeam } from "./team.js";
 
 const main = byId("main");
 const alertBox = byId("alert");
-let boot = null; // {definitions, roots}
+let boot = null; // {definitions, roots: Map(asOf -> Promise of the roots)}
 let generation = 0;
 let controller = null;
 let shown = null; // {state, view} of the view on screen
@@ -70,10 +70,10 @@ function fillControls(state, dates, team) {
   const days = String(daysBetween(dates.from, dates.to));
   const preset = byId("preset");
   preset.value = [...preset.options].some((o) => o.value === days) && dates.to === dates.dataEnd ? days : "";
-  const org = byId("org");
-  const root = team ? (team.ancestors[0] ?? team) : null;
-  if (root && ![...org.options].some((o) => o.value === root.key)) org.append(h("option", { value: root.key, text: root.name }));
-  if (root) org.value = root.key;
+  if (team) {
+    const root = team.ancestors[0] ?? team;
+    loadRoots(dates.asOf).then((roots) => fillOrgs(roots, root), () => fillOrgs([], root));
+  }
   const tabs = { team: byId("tab-team"), initiatives: byId("tab-initiatives") };
   const view = state.view ?? "team";
   // the initiatives have windows of their own: only the status day (the structure date) applies
@@ -119,12 +119,28 @@ function heading(team, subtitle) {
   );
 }
 
-async function loadBoot(asOf) {
-  if (boot) return boot;
-  const data = await graphql(BOOT, { asOf: isDate(asOf) ? asOf : null });
-  boot = { definitions: data.kpiDefinitions, roots: data.roots };
-  replace(byId("org"), data.roots.map((r) => h("option", { value: r.key, text: r.name })));
-  return boot;
+async function loadDefinitions() {
+  if (!boot) boot = { definitions: (await graphql(BOOT)).kpiDefinitions, roots: new Map() };
+  return boot.definitions;
+}
+
+/** The orgs in the structure of `asOf` (asked once per structure date). */
+function loadRoots(asOf) {
+  if (!boot.roots.has(asOf)) {
+    const asked = graphql(ROOTS, { asOf }).then((data) => data.roots);
+    asked.catch(() => boot.roots.delete(asOf));
+    boot.roots.set(asOf, asked);
+  }
+  return boot.roots.get(asOf);
+}
+
+function fillOrgs(roots, chosen) {
+  const org = byId("org");
+  replace(org, roots.map((r) => h("option", { value: r.key, text: r.name })));
+  if (chosen && ![...org.options].some((o) => o.value === chosen.key)) {
+    org.append(h("option", { value: chosen.key, text: chosen.name }));
+  }
+  if (chosen) org.value = chosen.key;
 }
 
 /** Draws the view of the address. Only the sort changed: re-sorts the children table. */
@@ -143,10 +159,12 @@ async function render({ force = false } = {}) {
   if (!main.querySelector(".page-head")) replace(main, h("p", { class: "loading", text: "Loading…" }));
   else main.classList.add("refreshing");
   try {
-    const { definitions, roots } = await loadBoot(state.asOf);
+    const definitions = await loadDefinitions();
     if (ticket !== generation) return;
     const dates = effectiveDates(state, definitions);
-    const key = state.team ?? roots[0]?.key;
+    const roots = loadRoots(dates.asOf);
+    const key = state.team ?? (await roots)[0]?.key;
+    if (ticket !== generation) return;
     if (!key) {
       replace(main, h("p", { class: "muted", text: "The store holds no org yet: load one with `orgraph load` (README)." }));
       main.setAttribute("aria-busy", "false");
@@ -254,5 +272,10 @@ function installControls() {
   installExplanations();
 }
 
+onWaiting((text) => {
+  const note = byId("waiting");
+  note.textContent = text;
+  note.hidden = !text;
+});
 installControls();
 render();

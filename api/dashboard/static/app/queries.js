@@ -23,14 +23,20 @@ fragment Cell on Metric { value sampleSize coverage }`;
 const POINT = `
 fragment Point on TrendPoint { from to value sampleSize days partial coverage }`;
 
-/** At start-up: how to label, colour and grey out each KPI, and the orgs to choose from
- * (cost 56). */
+/** At start-up: how to label, colour and grey out each KPI, and the days the store has data
+ * for (the default window ends with the last one). Needs no structure date (cost 15). */
 export const BOOT = `
-query Boot($asOf: Date) {
+query Boot {
   kpiDefinitions {
     key field name description unit better additive sample nullWhen
     pointInTime percentile source dataFrom dataTo
   }
+}`;
+
+/** The orgs to choose from, in the structure the view is in (cost 41): asked with the same
+ * `asOf` as the view, so that the server builds one structure date, not two. */
+export const ROOTS = `
+query Roots($asOf: Date) {
   roots(asOf: $asOf) { key name }
 }`;
 
