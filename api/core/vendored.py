@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -68,11 +71,15 @@ class Vendored:
             return f'<link rel="stylesheet" href="{self.url(asset)}" integrity="{asset.integrity}">'
         return f'<script src="{self.url(asset)}" integrity="{asset.integrity}"></script>'
 
+    @property
+    def versioned(self) -> frozenset[str]:
+        """The pinned files' names (each carries its version)."""
+        return frozenset(asset.name for asset in self.assets)
+
     def mount(self, name: str, headers: Mapping[str, str]) -> Mount:
         """The route serving the folder with ``headers``; a pinned file (its name carries its
         version) is kept by the browser for a year, any other file is revalidated."""
-        versioned = frozenset(asset.name for asset in self.assets)
-        files = Files(directory=self.directory, headers=headers, immutable=versioned)
+        files = Files(directory=self.directory, headers=headers, immutable=self.versioned)
         return Mount(self.prefix, app=files, name=name)
 
 
@@ -100,3 +107,50 @@ class Files(StaticFiles):
         if forever and response.status_code == 200:
             response.headers["cache-control"] = IMMUTABLE
         return response
+
+
+#: Types of the files orgraph serves, with their charset (the rest as ``mimetypes`` guesses).
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
+class Preloaded:
+    """The files of a folder read once, when the app is made, and served from memory with a
+    page's headers: the files named in ``immutable`` (or every file, with ``immutable=True``)
+    with a year-long cache, the others revalidated. For small folders whose files do not change
+    while the server runs (a page's scripts under a path that carries their hash): no disk
+    access or thread per request."""
+
+    def __init__(
+        self, directory: Path, headers: Mapping[str, str], *, immutable: frozenset[str] | bool
+    ) -> None:
+        self.files = {
+            path.relative_to(directory).as_posix(): (
+                path.read_bytes(),
+                _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "text/plain",
+            )
+            for path in sorted(directory.rglob("*"))
+            if path.is_file()
+        }
+        self.headers = dict(headers)
+        self.immutable = immutable
+
+    def route(self, prefix: str, name: str) -> Route:
+        """``GET prefix/<file>``; anything else under it is a 404 (or a 405) with its code."""
+        return Route(f"{prefix}/{{path:path}}", self.serve, methods=["GET", "HEAD"], name=name)
+
+    async def serve(self, request: Request) -> Response:
+        path = request.path_params["path"]
+        found = self.files.get(path)
+        if found is None:
+            raise HTTPException(404)
+        data, media_type = found
+        forever = self.immutable is True or (
+            isinstance(self.immutable, frozenset) and path in self.immutable
+        )
+        headers = {**self.headers, "cache-control": IMMUTABLE if forever else "no-cache"}
+        return Response(data, headers=headers, media_type=media_type)

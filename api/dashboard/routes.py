@@ -14,9 +14,9 @@ from string import Template
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 
-from api.core.vendored import Files
+from api.core.vendored import Preloaded
 from api.dashboard.assets import APP, ASSETS, VENDORED, app_prefix, modules
 
 PAGE = Template((Path(__file__).parent / "page.html").read_text())
@@ -62,14 +62,12 @@ async def page(request: Request) -> HTMLResponse:
 
 
 def routes() -> list[BaseRoute]:
-    """The page and its files: the vendored ones under ``vendor/`` (their names carry their
-    version), ours under the build id (a year-long cache either way)."""
+    """The page and its files, served from memory: the vendored ones under ``vendor/`` (their
+    names carry their version), ours under the build id (a year-long cache either way)."""
+    vendored = Preloaded(VENDORED.directory, HEADERS, immutable=VENDORED.versioned)
+    ours = Preloaded(APP, HEADERS, immutable=True)
     return [
         Route("/", page, name="dashboard"),
-        VENDORED.mount("dashboard-vendor", HEADERS),
-        Mount(
-            app_prefix(),
-            app=Files(directory=APP, headers=HEADERS, immutable=True),
-            name="dashboard-app",
-        ),
+        vendored.route(VENDORED.prefix, "dashboard-vendor"),
+        ours.route(app_prefix(), "dashboard-app"),
     ]

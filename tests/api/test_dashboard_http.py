@@ -87,6 +87,9 @@ async def test_own_files_are_served_with_their_type_and_a_long_cache(
         assert served.headers["cache-control"] == IMMUTABLE, url
         assert served.headers["x-content-type-options"] == "nosniff"
         assert served.content == path.read_bytes()
+    head = await client.head(f"{app_prefix()}/app.js")
+    assert head.status_code == 200
+    assert int(head.headers["content-length"]) == (APP / "app.js").stat().st_size
     # the path carries a hash of the files: an upgrade changes it
     assert re.fullmatch(r"/static/dashboard/[0-9a-f]{12}", app_prefix())
 
@@ -105,6 +108,7 @@ async def test_vendored_files_are_their_pinned_bytes(client: httpx.AsyncClient) 
     licence = await client.get(f"{VENDORED.prefix}/licences/uplot.txt")
     assert licence.status_code == 200
     assert "MIT" in licence.text
+    assert licence.headers["cache-control"] == "no-cache"  # its name carries no version
     # and the stylesheet loads nothing (no font, no image from anywhere)
     for asset in ASSETS:
         if asset.name.endswith(".css"):

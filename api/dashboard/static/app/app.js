@@ -5,7 +5,7 @@
 import { describeError, getToken, graphql, onWaiting, setToken } from "./api.js";
 import { byId, h, replace } from "./dom.js";
 import { installExplanations } from "./explain.js";
-import { formatCount } from "./format.js";
+import { plural } from "./format.js";
 import { renderInitiatives } from "./initiatives.js";
 import { BOOT, ROOTS } from "./queries.js";
 import { installSearch } from "./search.js";
@@ -108,7 +108,7 @@ function heading(team, subtitle) {
   const facts = [
     team.type,
     team.depth === 0 ? "root of the org tree" : `depth ${team.depth}`,
-    team.children ? `${formatCount(team.children.totalCount)} teams directly under it` : null,
+    team.children ? `${plural(team.children.totalCount, "team")} directly under it` : null,
     `structure of ${dates.asOf}`,
   ].filter(Boolean);
   return h(

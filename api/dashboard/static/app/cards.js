@@ -82,7 +82,7 @@ export function card(def, report, window) {
     explanation(def, metric, window, "value"),
   );
   const rows = [
-    comparison("Typical team", metric.typicalMedian, def, window, "the org's typical team (median at this depth)", typical),
+    comparison("Typical team", metric.typicalMedian, def, window, `the org's typical team: the median of its ${metric.typicalTeams ?? 0} teams at this depth`, typical),
     comparison(
       "Peers",
       metric.peerMedian,

@@ -31,14 +31,20 @@ function fit(chart, box, height) {
   return observer;
 }
 
-function axes(unit) {
+/** Steps between ticks of an axis in days (hours of 24): long durations are labelled in days. */
+const DAY_STEPS = [24, 48, 72, 96, 120, 168, 240, 336, 480, 720, 1440, 2160, 4320, 8760];
+
+function axes(unit, top) {
   const grid = { stroke: css("--grid", "#e4e7ec"), width: 1 };
   const font = `11px ${css("--font", "system-ui, sans-serif")}`;
   const stroke = css("--muted", "#5b6472");
-  return [
-    { stroke, grid, ticks: grid, font, size: 28 },
-    { stroke, grid, ticks: grid, font, size: 46, values: (u, splits) => formatTicks(splits, unit) },
-  ];
+  const y = { stroke, grid, ticks: grid, font, size: 46, values: (u, splits) => formatTicks(splits, unit) };
+  if (unit === "HOURS" && top >= 72) y.incrs = DAY_STEPS;
+  return [{ stroke, grid, ticks: grid, font, size: 28 }, y];
+}
+
+function highest(values) {
+  return Math.max(0, ...values.filter((v) => v !== null && v !== undefined));
 }
 
 /**
@@ -63,7 +69,7 @@ export function trendChart(box, readout, points, def, label) {
       legend: { show: false },
       cursor: { y: false, points: { size: 7 } },
       scales: { x: { time: true } },
-      axes: axes(def.unit),
+      axes: axes(def.unit, highest(points.map((p) => p.value))),
       series: [
         {},
         { label, stroke: line, width: 2, points: { show: true, size: 4, fill: line, stroke: line } },
@@ -173,7 +179,7 @@ export function burnUpChart(box, readout, status, initiative, unit) {
         x: { time: true },
         y: { range: (u, min, max) => [Math.min(0, min ?? 0), unit === "RATIO" ? Math.max(1, max ?? 1) : max] },
       },
-      axes: axes(unit),
+      axes: axes(unit, highest([...values, status.target])),
       series: [
         {},
         { label: "value", stroke: line, width: 2, spanGaps: true, points: { show: true, size: 3, fill: line } },

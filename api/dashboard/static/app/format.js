@@ -66,6 +66,11 @@ export function formatCount(count) {
   return WHOLE.format(count);
 }
 
+/** "1 team", "12 teams". */
+export function plural(count, one, many = `${one}s`) {
+  return `${WHOLE.format(count)} ${count === 1 ? one : many}`;
+}
+
 /** A percentile rank as an ordinal: "1st", "22nd", "63rd", "100th" percentile. */
 export function formatPercentile(value) {
   if (value === null || value === undefined) return "no peers";
@@ -73,11 +78,6 @@ export function formatPercentile(value) {
   const tens = whole % 100;
   const suffix = tens >= 11 && tens <= 13 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[whole % 10] ?? "th";
   return `${whole}${suffix} pct`;
-}
-
-/** "2025-01-01 to 2025-12-31 (365 days)" for the half-open window [from, to). */
-export function formatWindow(from, to, lastDay, days) {
-  return `${from} to ${lastDay} (${days} day${days === 1 ? "" : "s"})`;
 }
 
 export function formatCoverage(coverage) {

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { explainButton, explained, explanation } from "./explain.js";
-import { formatCount, formatValue, UNIT_WORDS } from "./format.js";
+import { formatCount, formatValue, plural, UNIT_WORDS } from "./format.js";
 
 /** The KPI columns of the children table; the KPI it is sorted by is added when not here. */
 export const CHILD_COLUMNS = ["HEADCOUNT", "SDE_RATIO", "DEPLOYMENTS_PER_WEEK", "LEAD_TIME_HOURS_P50", "CHANGE_FAILURE_RATE", "TIME_TO_RESTORE_HOURS_P50"];
@@ -91,7 +91,7 @@ export function childRows(edges, columns, window, link) {
         h("a", { href: link(node.key), "data-nav": true, text: node.name }),
         h("span", {
           class: "sub",
-          text: [node.type, node.children.totalCount ? `${formatCount(node.children.totalCount)} teams under it` : ""].filter(Boolean).join(" · "),
+          text: [node.type, node.children.totalCount ? `${plural(node.children.totalCount, "team")} under it` : ""].filter(Boolean).join(" · "),
         }),
       ),
       columns.map((def) => {
