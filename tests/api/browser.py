@@ -15,6 +15,11 @@ import pytest
 
 from tests.conftest import IN_CI
 
+#: The xdist group of the tests that drive a browser and of the fuzz run, which times every
+#: refusal (under a second): `make test` runs a group's tests one after another on one worker,
+#: so that chromium's processes never compete with those timings on a 2-core machine.
+LIVE_GROUP = pytest.mark.xdist_group("live")
+
 CHROMIUM = os.environ.get("ORGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 #: headless, and none of Chromium's own calls home (refused here, and slow to fail)

@@ -19,10 +19,11 @@ import pytest
 from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY, VENDORED
 from api.core.vendored import sha384
 from graph.engine import Engine
-from tests.api.browser import launch, screenshot, watch
+from tests.api.browser import LIVE_GROUP, launch, screenshot, watch
 from tests.api.live import generated_engine
 
 END = date(2026, 1, 1)
+pytestmark = LIVE_GROUP
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ import pytest
 
 from api.core.limits import Limits
 from graph.engine import Engine
-from tests.api.browser import launch, screenshot, watch
+from tests.api.browser import LIVE_GROUP, launch, screenshot, watch
 from tests.api.live import generated_engine, live_server
 
 END = date(2026, 1, 1)
-pytestmark = pytest.mark.xdist_group("browser")
+pytestmark = LIVE_GROUP
 
 
 @pytest.fixture(scope="module")
