@@ -440,6 +440,17 @@ def test_readable_on_a_phone_and_by_keyboard(server: str, browser: Any) -> None:
     for stop in (".skip", ".brand-link", "#search-input"):
         page.keyboard.press("Tab")
         expect(page.locator(stop)).to_be_focused()
+    # the controls fold away on a phone, and open with their button
+    expect(page.locator("#from")).to_be_hidden()
+    page.locator("#controls-toggle").click()
+    expect(page.locator("#controls-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#from")).to_be_visible()
+    # the skip link moves the focus to the content, and draws nothing again
+    page.locator(".skip").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.wait_for_timeout(300)
+    assert page.evaluate("performance.getEntriesByName('orgraph:cards').length") == 1
     assert_stayed_home(page, server)
 
 

@@ -148,6 +148,7 @@ async function render({ force = false } = {}) {
   const state = current();
   if (!force && shown?.view && sameButSort(shown.state, state)) {
     shown.state = state;
+    shown.search = location.search;
     shown.view.sort(parseSort(state.sort));
     return;
   }
@@ -171,7 +172,7 @@ async function render({ force = false } = {}) {
       return;
     }
     const days = daysBetween(dates.from, dates.to);
-    shown = { state, view: null, dates: { ...dates, lastDay: addDays(dates.to, -1), days } };
+    shown = { state, search: location.search, view: null, dates: { ...dates, lastDay: addDays(dates.to, -1), days } };
     fillControls(state, dates, null);
     const ctx = {
       key,
@@ -222,6 +223,10 @@ function sameButSort(a, b) {
 }
 
 function installControls() {
+  const toggle = byId("controls-toggle"); // narrow screens: the controls fold away
+  toggle.addEventListener("click", () => {
+    toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+  });
   byId("controls").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = (id) => (isDate(byId(id).value) ? byId(id).value : undefined);
@@ -263,7 +268,10 @@ function installControls() {
     render().then(() => byId("page-title")?.focus({ preventScroll: false }));
     window.scrollTo({ top: 0 });
   });
-  window.addEventListener("popstate", () => render());
+  // back and forward; a change of the fragment alone (the skip link) is no new view
+  window.addEventListener("popstate", () => {
+    if (location.search !== shown?.search) render();
+  });
   installSearch(byId("search-input"), byId("search-results"), {
     asOf: () => shown?.dates.asOf ?? null,
     open: (key) => navigate({ team: key, sort: undefined }),
