@@ -332,7 +332,7 @@ def test_initiatives_view_shows_each_forecast_as_the_api_gives_it(
     initiatives = api(
         server,
         "query($k: String!, $on: Date) { initiatives { key name status(team: $k, on: $on) "
-        "{ forecast status trend { on } } laggards(under: $k, on: $on, first: 5) "
+        "{ forecast status progress trend { on } } laggards(under: $k, on: $on, first: 5) "
         "{ edges { node { team { key } } } } } }",
         k=root["key"],
         on=as_of,
@@ -350,6 +350,16 @@ def test_initiatives_view_shows_each_forecast_as_the_api_gives_it(
         assert article.get_attribute("data-status") == status["status"]
         if status["forecast"]:
             expect(article.locator(".facts")).to_contain_text(status["forecast"])
+        # a progress bar only for a share of the way; past it (a start already past the
+        # target, a value moving away) the figure is said in words
+        bars = article.locator("progress")
+        progress = status["progress"]
+        if progress is not None and 0 <= progress <= 1:
+            assert float(bars.get_attribute("value") or "nan") == progress
+        else:
+            assert bars.count() == 0
+        if progress is not None and progress > 1 and status["status"] != "DONE":
+            expect(article.locator(".facts")).to_contain_text("already past the target")
         burnup = article.locator("figure.burnup")
         assert burnup.get_attribute("data-points") == str(len(status["trend"]))
         assert burnup.locator("canvas").count() == 1

@@ -114,10 +114,17 @@ function initiativeCard(initiative, ctx, teamName) {
   }
   const sample = `${formatCount(status.sampleSize)} ${initiative.sampleKind}`;
   const progress = status.progress;
+  // a bar only for a share of the way (0..1); outside it the figure is said in words
   const progressBar =
-    progress === null
+    progress === null || progress < 0 || progress > 1
       ? null
-      : h("progress", { max: "1", value: String(Math.max(0, Math.min(1, progress))), "aria-label": `Progress of ${initiative.name}` });
+      : h("progress", { max: "1", value: String(progress), "aria-label": `Progress of ${initiative.name}` });
+  const progressNote =
+    progress !== null && progress > 1 && status.status !== "DONE"
+      ? h("span", { class: "note", text: "the start was already past the target" })
+      : progress !== null && progress < 0
+        ? h("span", { class: "note", text: "moved away from the target" })
+        : null;
   const facts = h(
     "dl",
     { class: "facts" },
@@ -136,6 +143,7 @@ function initiativeCard(initiative, ctx, teamName) {
           "Share of the way from the start's value to the target covered: (value − start) ÷ (target − start); 100 % once met, negative when the value moved away.",
         ),
         progressBar,
+        progressNote,
       ),
     ),
     fact("Pace", paceText(status.pacePerWeek, unit), `Least-squares slope per week of the weekly values over the last ${initiative.forecastWeeks} weeks.`),
