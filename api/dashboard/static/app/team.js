@@ -185,20 +185,7 @@ async function loadChildren(section, ctx, team, sort, after = null, rows = null)
       ),
     );
   }
-  section.querySelector(".more")?.remove();
-  section.querySelector(".shown")?.remove();
-  const shown = rows.children.length;
-  section.append(h("p", { class: "shown muted small", text: `${formatCount(shown)} of ${formatCount(connection.totalCount)} teams shown` }));
-  if (connection.pageInfo.hasNextPage) {
-    section.append(
-      h("button", {
-        type: "button",
-        class: "more",
-        text: `Show ${Math.min(CHILD_PAGE, connection.totalCount - shown)} more`,
-        onclick: () => loadChildren(section, ctx, team, sort, connection.pageInfo.endCursor, rows),
-      }),
-    );
-  }
+  pageFooter(section, rows, connection, CHILD_PAGE, "teams", (cursor) => loadChildren(section, ctx, team, sort, cursor, rows));
   section.setAttribute("aria-busy", "false");
 }
 
@@ -235,18 +222,17 @@ async function loadServices(section, ctx, team, variables, after = null, rows = 
       ),
     );
   }
+  pageFooter(section, rows, connection, SERVICE_PAGE, "services", (cursor) => loadServices(section, ctx, team, variables, cursor, rows));
+}
+
+/** Under a paged table: how many rows of how many are shown, and a button for the next page. */
+function pageFooter(section, rows, connection, page, noun, more) {
   section.querySelector(".more")?.remove();
   section.querySelector(".shown")?.remove();
   const shown = rows.children.length;
-  section.append(h("p", { class: "shown muted small", text: `${formatCount(shown)} of ${formatCount(connection.totalCount)} services shown` }));
+  section.append(h("p", { class: "shown muted small", text: `${formatCount(shown)} of ${formatCount(connection.totalCount)} ${noun} shown` }));
   if (connection.pageInfo.hasNextPage) {
-    section.append(
-      h("button", {
-        type: "button",
-        class: "more",
-        text: `Show ${Math.min(SERVICE_PAGE, connection.totalCount - shown)} more`,
-        onclick: () => loadServices(section, ctx, team, variables, connection.pageInfo.endCursor, rows),
-      }),
-    );
+    const next = connection.pageInfo.endCursor;
+    section.append(h("button", { type: "button", class: "more", text: `Show ${Math.min(page, connection.totalCount - shown)} more`, onclick: () => more(next) }));
   }
 }
