@@ -18,11 +18,13 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 
-# What only the tests need on top: the GraphQL-over-HTTP audit (Node.js and npm, from the
-# lock file in tests/http_audit) and Debian's chromium for the GraphiQL browser test
-# (installed with apt-get when missing: the tests run as root on CI's machine).
+# What only the tests need on top: the GraphQL-over-HTTP audit and axe-core for the dashboard's
+# accessibility checks (Node.js and npm, from the lock files in tests/http_audit and tests/a11y)
+# and Debian's chromium for the browser tests (installed with apt-get when missing: the tests
+# run as root on CI's machine).
 install-test: install
 	npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser test)"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }

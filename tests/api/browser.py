@@ -21,7 +21,12 @@ from tests.conftest import IN_CI
 LIVE_GROUP = pytest.mark.xdist_group("live")
 
 CHROMIUM = os.environ.get("ORGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core (npm, tests/a11y/package-lock.json; `make install-test` installs it)
+AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+#: the rules checked: WCAG 2.0 and 2.1, levels A and AA
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: headless, and none of Chromium's own calls home (refused here, and slow to fail)
 ARGS = [
     "--headless",
@@ -45,14 +50,40 @@ def chromium_missing() -> str | None:
     )
 
 
+def _skip_loudly(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def launch(playwright: Any) -> Any:
     """A headless chromium; skips (fails under CI=true) without one."""
     missing = chromium_missing()
     if missing is not None:
-        if IN_CI:
-            pytest.fail(missing)
-        pytest.skip(missing)
+        _skip_loudly(missing)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now, one line per
+    rule broken (e.g. a colour contrast, a control without a name). Skips (fails under CI=true)
+    without axe-core. It is evaluated through the DevTools protocol, which the page's policy
+    does not govern: the page itself still loads nothing but its own files."""
+    if not AXE.is_file():
+        _skip_loudly(f"axe-core is NOT installed ({AXE}): make install-test")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(r => ({
+            passes: r.passes.length,
+            violations: r.violations.map(v => `${v.id} (${v.impact}): ${v.help}; `
+                + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")),
+        }))""",
+        WCAG,
+    )
+    assert found["passes"] > 0, "axe checked nothing"
+    problems: list[str] = found["violations"]
+    return problems
 
 
 @dataclass

@@ -17,7 +17,7 @@ import pytest
 
 from api.core.limits import Limits
 from graph.engine import Engine
-from tests.api.browser import LIVE_GROUP, launch, screenshot, watch
+from tests.api.browser import LIVE_GROUP, accessibility_problems, launch, screenshot, watch
 from tests.api.dashboard_page import (
     api,
     assert_cards_match,
@@ -123,6 +123,7 @@ def test_team_view_shows_the_api_figures_from_this_server_only(server: str, brow
     )
     screenshot(page, "dashboard-team.png")
     screenshot(page, "dashboard-team-full.png", full_page=True)
+    assert accessibility_problems(page) == []
     assert_stayed_home(page, server)
 
 
@@ -294,6 +295,7 @@ def test_initiatives_view_shows_each_forecast_as_the_api_gives_it(
         shown = article.locator(".standing").first.locator("tbody tr")
         assert shown.evaluate_all("rows => rows.map(r => r.dataset.key)") == laggards
     screenshot(page, "dashboard-initiatives.png", full_page=True)
+    assert accessibility_problems(page) == []
     # a laggard links to its own initiatives view
     target = next(i for i in initiatives if i["laggards"]["edges"])
     team = target["laggards"]["edges"][0]["node"]["team"]["key"]
@@ -320,6 +322,7 @@ def test_an_api_error_is_said_clearly(
     expect(alert).to_contain_text("empty window")
     expect(alert).to_contain_text("check the dates")
     screenshot(page, "dashboard-error.png")
+    assert accessibility_problems(page) == []
     assert_stayed_home(page, server)
     # a server with a small cost budget refuses the team's report: QUERY_TOO_COSTLY, said so
     with live_server(engine, tmp_path / "empty.db", limits=Limits(cost_budget=150)) as small:
@@ -372,6 +375,7 @@ def test_readable_on_a_phone_and_by_keyboard(server: str, browser: Any) -> None:
     # nothing wider than the screen but the tables, which scroll in their own box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "dashboard-phone.png")
+    assert accessibility_problems(page) == []
     # the first stops of the tab order: the skip link, the home link, then the search
     page.locator("body").focus()
     for stop in (".skip", ".brand-link", "#search-input"):
