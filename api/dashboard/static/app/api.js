@@ -1,7 +1,8 @@
 // Every request to the API goes through graphql() below: one place that adds the token, reads
 // the GraphQL-over-HTTP answer and turns every failure into an ApiError with a code to show.
 
-const TOKEN_KEY = "orgraph.apiToken";
+// the key GraphiQL's page reads too, so that a token set here also fills its Headers pane
+const TOKEN_KEY = "orgraph.token";
 const ENDPOINT = "/graphql";
 
 /** The API token of this tab (sessionStorage), or "" when none is set. */
@@ -149,8 +150,11 @@ export function describeError(error) {
     TIMEOUT: "The API took too long: try a shorter window.",
     NOT_READY: "The server is still building its indexes: try again in a few seconds.",
     NETWORK_ERROR: "Check that the orgraph server is running.",
+    UNAUTHENTICATED: "The API asks for a token: set one under Settings.",
     HTTP_401: "The API asks for a token: set one under Settings.",
+    FORBIDDEN: "The API token does not allow this team or figure: choose a team in its scope, or another token under Settings.",
     HTTP_403: "The API token does not allow this: check it under Settings.",
+    RATE_LIMITED: "Too many requests for this token's budget: wait a moment and try again.",
   };
   const budget = error.code === "QUERY_TOO_COSTLY" && error.extensions.cost !== undefined
     ? ` (estimated cost ${error.extensions.cost}, budget ${error.extensions.budget})`

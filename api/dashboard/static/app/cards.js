@@ -70,6 +70,7 @@ function cardText(def, metric, window, tier) {
  */
 export function card(def, report, window) {
   const metric = report[def.field];
+  if (!metric) return null; // a KPI the catalogue has and TEAM (queries.js) does not ask yet
   const tier = TIERS[def.key];
   const tierValue = tier ? report[tier[0]] : null;
   const typical = judge(metric.value, metric.typicalMedian, def.better);
@@ -134,7 +135,7 @@ export function card(def, report, window) {
   if (def.key === "CODE_COVERAGE" && report.unmeasuredServices > 0) {
     notes.push(h("p", { class: "note", text: `${formatCount(report.unmeasuredServices)} services owned were never measured (left out).` }));
   }
-  if (def.key === "HEADCOUNT" && report.headcountByRole.length) {
+  if (def.key === "HEADCOUNT" && report.headcountByRole?.length) {
     notes.push(
       h(
         "p",

@@ -3,7 +3,7 @@
 // table of its points, and its container says how many points it has (data-points).
 
 import { h } from "./dom.js";
-import { formatTicks, formatValue } from "./format.js";
+import { formatCount, formatTicks, formatValue } from "./format.js";
 
 const uPlot = globalThis.uPlot;
 const DAY = 86400;
@@ -107,7 +107,7 @@ export function pointText(point, def) {
   if (point.partial) notes.push(`partial period of ${point.days} days`);
   if (point.coverage < 1) notes.push(`${formatValue(point.coverage, "RATIO")} of its days have data`);
   const period = `${point.from} to ${dayOf(seconds(point.to) - DAY)}`;
-  return `${period}: ${formatValue(point.value, def.unit)} (sample ${point.sampleSize} ${def.sample})${notes.length ? `; ${notes.join("; ")}` : ""}`;
+  return `${period}: ${formatValue(point.value, def.unit)} (sample ${formatCount(point.sampleSize)} ${def.sample})${notes.length ? `; ${notes.join("; ")}` : ""}`;
 }
 
 /** The points of a trend as a table (for screen readers, and to read exact values). */
@@ -130,7 +130,7 @@ export function trendTable(points, def, caption) {
           { class: p.partial || p.coverage < 1 ? "apart" : null },
           h("th", { scope: "row", text: `${p.from} to ${dayOf(seconds(p.to) - DAY)}` }),
           h("td", { text: formatValue(p.value, def.unit) }),
-          h("td", { text: String(p.sampleSize) }),
+          h("td", { text: formatCount(p.sampleSize) }),
           h("td", { text: String(p.days) }),
           h("td", {
             text: [p.partial ? "partial period" : "", p.coverage < 1 ? `data for ${formatValue(p.coverage, "RATIO")}` : ""]
@@ -217,7 +217,7 @@ export function burnUpChart(box, readout, status, initiative, unit) {
             const day = xsDays[i];
             const point = byDay.get(day);
             const parts = [day];
-            if (point) parts.push(`${formatValue(point.value, unit)} (sample ${point.sampleSize})`);
+            if (point) parts.push(`${formatValue(point.value, unit)} (sample ${formatCount(point.sampleSize)})`);
             if (day === status.forecast) parts.push("forecast: the target is reached");
             if (day === initiative.deadline) parts.push("deadline");
             parts.push(`target ${formatValue(status.target, unit)}`);

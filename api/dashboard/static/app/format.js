@@ -62,8 +62,10 @@ export function formatTicks(ticks, unit) {
   });
 }
 
+/** A count; a sample the API withholds (null: a people-derived figure of too few people, where
+ * the server has a privacy floor) is said so, never shown as 0. */
 export function formatCount(count) {
-  return WHOLE.format(count);
+  return count === null || count === undefined ? "withheld" : WHOLE.format(count);
 }
 
 /** "1 team", "12 teams". */

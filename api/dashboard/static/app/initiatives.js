@@ -16,6 +16,7 @@ const STATE_TEXT = {
   AT_RISK: "At risk",
   OFF_TRACK: "Off track",
   NO_DATA: "No data",
+  WITHHELD: "Withheld",
 };
 const STATE_HELP = {
   DONE: "the value meets the target",
@@ -23,6 +24,7 @@ const STATE_HELP = {
   AT_RISK: "at the recent pace the target is reached after the deadline, within the grace period",
   OFF_TRACK: "the recent pace does not reach the target, or only well after the deadline, or the deadline has passed",
   NO_DATA: "no value on the status day (no people, services or changes)",
+  WITHHELD: "the value is withheld: it would describe too few people (the server's privacy floor)",
 };
 
 /** The unit an initiative's values are in: a share for every measure but KPI. */

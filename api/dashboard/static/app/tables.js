@@ -96,6 +96,7 @@ export function childRows(edges, columns, window, link) {
       ),
       columns.map((def) => {
         const metric = node.kpis[def.field];
+        if (!metric) return h("td", { class: "num muted", text: "—" }); // not asked by CHILDREN
         return explained(
           h("td", { class: `num${metric.coverage < 1 ? " low-coverage" : ""}`, dataset: { kpi: def.key, value: metric.value ?? "" } }, formatValue(metric.value, def.unit)),
           `${node.name}\n${explanation(def, metric, window, "value")}`,

@@ -58,7 +58,7 @@ export async function renderTeam(main, ctx) {
         { class: "cards" },
         defs.map((def) => {
           const element = card(def, team.kpis, window);
-          cards.set(def.key, element);
+          if (element) cards.set(def.key, element);
           return element;
         }),
       ),
