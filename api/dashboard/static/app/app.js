@@ -186,6 +186,10 @@ async function render({ force = false } = {}) {
       navigate,
       errorBox,
       heading,
+      // the view on screen, as soon as it can re-sort (before its trends and tables arrive)
+      ready: (view) => {
+        if (ticket === generation) shown.view = view;
+      },
       showTeam: (team) => {
         showCrumbs(team, state.view);
         fillControls(state, dates, team);
@@ -206,8 +210,7 @@ async function render({ force = false } = {}) {
         replace(byId("crumbs"));
       },
     };
-    const view = state.view === "initiatives" ? await renderInitiatives(main, ctx) : await renderTeam(main, ctx);
-    if (ticket === generation) shown.view = view;
+    await (state.view === "initiatives" ? renderInitiatives(main, ctx) : renderTeam(main, ctx));
   } catch (error) {
     if (error?.name === "AbortError" || ticket !== generation) return;
     main.setAttribute("aria-busy", "false");

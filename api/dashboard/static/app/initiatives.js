@@ -175,10 +175,10 @@ function initiativeCard(initiative, ctx, teamName) {
 /** The initiatives of one team's subtree on the status day (the structure date). */
 export async function renderInitiatives(main, ctx) {
   const data = await graphql(INITIATIVES, { key: ctx.key, on: ctx.dates.asOf }, { signal: ctx.signal });
-  if (!ctx.current()) return null;
+  if (!ctx.current()) return;
   if (!data.team) {
     ctx.notFound();
-    return null;
+    return;
   }
   ctx.showTeam(data.team);
   disposeCharts();
@@ -193,6 +193,6 @@ export async function renderInitiatives(main, ctx) {
   );
   main.setAttribute("aria-busy", "false");
   for (const b of built) b.draw?.();
+  ctx.ready({ sort: () => {} }); // the initiatives have no sort
   performance.mark("orgraph:initiatives");
-  return { sort: () => {} };
 }

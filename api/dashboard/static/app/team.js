@@ -34,16 +34,17 @@ function sectionError(ctx, container, error) {
   replace(container, ctx.errorBox(error));
 }
 
-/** The view of one team; resolves once everything is drawn. Returns {sort(sort)}. */
+/** The view of one team; resolves once everything is drawn. Tells `ctx.ready` how to re-sort
+ * its children as soon as its cards are drawn. */
 export async function renderTeam(main, ctx) {
   const { key, dates, window } = ctx;
   const variables = { key, asOf: dates.asOf, from: dates.from, to: dates.to };
   const data = await graphql(TEAM, variables, { signal: ctx.signal });
-  if (!ctx.current()) return null;
+  if (!ctx.current()) return;
   const team = data.team;
   if (!team) {
     ctx.notFound();
-    return null;
+    return;
   }
   ctx.showTeam(team);
   disposeCharts();
@@ -69,16 +70,13 @@ export async function renderTeam(main, ctx) {
   replace(main, ctx.heading(team), groups, children, services);
   main.setAttribute("aria-busy", "false");
   performance.mark("orgraph:cards");
-  const view = {
-    sort: (sort) => children && loadChildren(children, ctx, team, sort),
-  };
+  ctx.ready({ sort: (sort) => children && loadChildren(children, ctx, team, sort) });
   await Promise.allSettled([
     loadTrends(cards, ctx, variables, dates),
     children ? loadChildren(children, ctx, team, parseSort(ctx.state.sort)) : null,
     loadServices(services, ctx, team, variables),
   ]);
   if (ctx.current()) performance.mark("orgraph:team-complete");
-  return view;
 }
 
 async function loadTrends(cards, ctx, variables, dates) {
