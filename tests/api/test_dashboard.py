@@ -423,3 +423,28 @@ def test_a_server_still_building_or_timing_out_is_tried_again(server: str, brows
     expect(page.locator("#alert")).to_be_hidden()
     assert refusals == []
     assert_stayed_home(page, server)
+
+
+def test_an_answer_for_an_older_sort_is_dropped(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page, _ = root_page(browser, server)
+    rows = page.locator("table.children tbody tr")
+    expect(rows.first).to_be_visible()
+    by_name = rows.evaluate_all("rows => rows.map(r => r.dataset.key)")
+
+    # the answer for "largest lead time first" comes late
+    def slow(route: Any) -> None:
+        if "LEAD_TIME_HOURS_P50" in (route.request.post_data or ""):
+            page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route(f"{server}/graphql", slow)
+    page.locator('table.children th[data-kpi="LEAD_TIME_HOURS_P50"] button.sort').click()
+    expect(page).to_have_url(re.compile(r"sort=LEAD_TIME_HOURS_P50\.desc"))
+    page.go_back()  # back to "by name" before that answer arrives
+    expect(page.locator('table.children[data-sort="name"]')).to_be_visible()
+    page.wait_for_timeout(2500)  # the late answer has come and gone
+    expect(page.locator('table.children[data-sort="name"]')).to_be_visible()
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.key)") == by_name
+    assert_stayed_home(page, server)

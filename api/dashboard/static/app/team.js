@@ -129,13 +129,17 @@ async function loadTrends(cards, ctx, variables, dates) {
   }
 }
 
-async function loadChildren(section, ctx, team, sort, after = null, rows = null) {
+/** Draws the children table sorted by `sort` (or, with `after`, adds the next page to `rows`).
+ * Each new sort takes a ticket: an answer for an older one is dropped. */
+async function loadChildren(section, ctx, team, sort, after = null, rows = null, ticket = null) {
   const byKey = new Map(ctx.definitions.map((d) => [d.key, d]));
   const keys = [...CHILD_COLUMNS];
   if (sort && !keys.includes(sort.kpi)) keys.push(sort.kpi);
   const columns = keys.map((k) => byKey.get(k)).filter(Boolean);
   const orderBy = sort ? { kpi: sort.kpi, from: ctx.dates.from, to: ctx.dates.to, direction: sort.direction } : null;
   if (!after) {
+    section.ticket = (section.ticket ?? 0) + 1;
+    ticket = section.ticket;
     replace(
       section,
       h("h2", { id: "children-title" }, `Teams under ${team.name}`),
@@ -151,12 +155,13 @@ async function loadChildren(section, ctx, team, sort, after = null, rows = null)
       { signal: ctx.signal },
     );
   } catch (error) {
+    if (section.ticket !== ticket) return;
     section.setAttribute("aria-busy", "false");
     if (after) section.querySelector(".more")?.replaceWith(ctx.errorBox(error));
     else sectionError(ctx, section.querySelector(".loading") ?? section, error);
     return;
   }
-  if (!ctx.current()) return;
+  if (!ctx.current() || section.ticket !== ticket) return;
   const connection = data.team.children;
   const link = (k) => ctx.link({ team: k, sort: undefined });
   if (rows) {
@@ -183,7 +188,7 @@ async function loadChildren(section, ctx, team, sort, after = null, rows = null)
       ),
     );
   }
-  pageFooter(section, rows, connection, CHILD_PAGE, "teams", (cursor) => loadChildren(section, ctx, team, sort, cursor, rows));
+  pageFooter(section, rows, connection, CHILD_PAGE, "teams", (cursor) => loadChildren(section, ctx, team, sort, cursor, rows, ticket));
   section.setAttribute("aria-busy", "false");
 }
 
