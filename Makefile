@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PYTHON ?= python3.11
 
-.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load vendor-graphiql clean
+.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load bench-dashboard vendor clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -18,11 +18,13 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 
-# What only the tests need on top: the GraphQL-over-HTTP audit (Node.js and npm, from the
-# lock file in tests/http_audit) and Debian's chromium for the GraphiQL browser test
-# (installed with apt-get when missing: the tests run as root on CI's machine).
+# What only the tests need on top: the GraphQL-over-HTTP audit and axe-core for the dashboard's
+# accessibility checks (Node.js and npm, from the lock files in tests/http_audit and tests/a11y)
+# and Debian's chromium for the browser tests (installed with apt-get when missing: the tests
+# run as root on CI's machine).
 install-test: install
 	npm ci --prefix tests/http_audit --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium (browser test)"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
 		|| { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }
@@ -49,8 +51,10 @@ schema: install  # regenerate schema.graphql from the code (a test fails when th
 docs: install  # regenerate the generated parts of docs/ (a test fails when they are stale)
 	.venv/bin/python scripts/docs_tables.py --write
 
-vendor-graphiql: install  # check GraphiQL's vendored files against npm (WRITE=1 rewrites them)
-	.venv/bin/python scripts/vendor_graphiql.py $(if $(WRITE),--write)
+# check the vendored browser files (GraphiQL's, the dashboard's uPlot) against npm: `make vendor`;
+# WRITE=1 rewrites them, SETS="dashboard" checks one set (scripts/vendor.py says how to upgrade)
+vendor: install
+	.venv/bin/python scripts/vendor.py $(SETS) $(if $(WRITE),--write)
 
 bench-load: install
 	.venv/bin/python -m bench.load

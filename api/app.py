@@ -1,5 +1,6 @@
-"""The HTTP app (Starlette): GraphQL and GraphiQL at ``/graphql``, ``/healthz`` (the process is
-up) and ``/readyz`` (the database answers and the rollup engine is built).
+"""The HTTP app (Starlette): GraphQL and GraphiQL at ``/graphql``, the dashboard at ``/``,
+``/healthz`` (the process is up) and ``/readyz`` (the database answers and the rollup engine is
+built).
 
 The engine is built from the store when the app starts (``lifespan``), so the first request
 does not pay for it; until then ``/readyz`` says 503.
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.core import graphiql
 from api.core.errors import BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND
 from api.core.http import GraphQLView, error_response
+from api.dashboard import routes as dashboard
 from api.schema import build_schema
 from api.settings import Settings
 from graph.engine import Engine
@@ -197,6 +199,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *([graphiql.assets()] if settings.graphiql else []),
+            *dashboard.routes(),
         ],
         middleware=middleware,
         exception_handlers={HTTPException: _http_error},

@@ -23,13 +23,13 @@ def demo(
     bundle: Annotated[Path, typer.Option(help="Where the demo bundle is written")] = Path(
         "orgraph-demo"
     ),
-    serve: Annotated[bool, typer.Option(help="Serve GraphiQL afterwards")] = True,
+    serve: Annotated[bool, typer.Option(help="Serve the dashboard and GraphiQL afterwards")] = True,
     host: HostOption = None,
     port: PortOption = None,
     open: OpenOption = False,
 ) -> None:
     """Generate a demo org (events up to today), load it, show what the store holds and serve
-    GraphiQL on it."""
+    the dashboard (http://127.0.0.1:8000/) and GraphiQL on it."""
     from synthetic import generate_bundle  # numpy: imported only when used
 
     report = generate_bundle(bundle, teams=teams, seed=7, end=date.today(), years=2.0)

@@ -67,7 +67,8 @@ def run_server(settings: Settings) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     base = f"http://{settings.host}:{settings.port}"
-    console.print(f"orgraph on {base}/ (GraphiQL: {base}/graphql; database {safe_url(settings)})")
+    console.print(f"Dashboard on {base}/", style="bold")
+    console.print(f"GraphiQL on {base}/graphql (database {safe_url(settings)})")
     if settings.open:
         console.print(
             "[bold yellow]OPEN:[/] no authentication; anyone who reaches this port reads every "
@@ -95,7 +96,8 @@ def serve(
     initiatives: InitiativesOption = None,
     open: OpenOption = False,
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz) over the store."""
+    """Serve the dashboard (at /) and the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)
+    over the store."""
     run_server(settings_for(db, host, port, initiatives, open=open))
 
 

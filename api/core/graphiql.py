@@ -3,48 +3,28 @@
 networks often have no internet), and its Content-Security-Policy makes the browser refuse
 anything that would.
 
-The vendored files are the npm packages' own builds, byte for byte: :data:`ASSETS` pins each
-one's package, version, path in the package and SHA-384 (the same hashes Strawberry's CDN page
-uses as subresource integrity), ``scripts/vendor_graphiql.py`` fetches them again with
-``npm pack`` and checks those hashes, and a test checks the committed files against them.
+The vendored files are the npm packages' own builds, byte for byte (``api/core/vendored.py``):
+:data:`ASSETS` pins each one's package, version, path in the package and SHA-384 (the same
+hashes Strawberry's CDN page uses as subresource integrity), ``scripts/vendor.py`` fetches them
+again with ``npm pack`` and checks those hashes, and a test checks the committed files against
+them.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+
+from api.core.vendored import Asset, Vendored
 
 DIRECTORY = Path(__file__).parent / "static" / "graphiql"
 PREFIX = "/static/graphiql"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """One vendored file: ``package@version``'s file at ``source``, served as ``name``."""
-
-    package: str
-    version: str
-    source: str
-    name: str
-    sha384: str
-    licence: str  # the package's licence file, in ``licences/``
-
-    @property
-    def url(self) -> str:
-        return f"{PREFIX}/{self.name}"
-
-    @property
-    def integrity(self) -> str:
-        return f"sha384-{self.sha384}"
 
 
 #: In load order: React first, GraphiQL needs it; the explorer plugin needs GraphiQL.
@@ -77,6 +57,22 @@ ASSETS = (
         "plugin-explorer.txt",
     ),
 )  # fmt: skip
+
+#: The set, with the licence that stands in for the explorer plugin's (it ships none).
+VENDORED = Vendored(
+    DIRECTORY,
+    PREFIX,
+    ASSETS,
+    borrowed={
+        "@graphiql/plugin-explorer": (
+            "graphiql",
+            "@graphiql/plugin-explorer 1.0.2 ships no licence file of its own; its package.json "
+            'says "license": "MIT" and\nit is published from the graphiql repository '
+            "(https://github.com/graphql/graphiql, packages/graphiql-plugin-explorer),\nwhose "
+            "licence follows.\n\n",
+        )
+    },
+)
 
 #: orgraph's own files beside them: the script that starts GraphiQL and a few styles (a
 #: separate file, not inline, so that the policy can forbid inline scripts).
@@ -119,16 +115,10 @@ FIRST_QUERY = """\
 """
 
 
-def _tag(asset: Asset) -> str:
-    if asset.name.endswith(".css"):
-        return f'<link rel="stylesheet" href="{asset.url}" integrity="{asset.integrity}">'
-    return f'<script src="{asset.url}" integrity="{asset.integrity}"></script>'
-
-
 def render(today: date) -> str:
     """The page: the vendored styles and scripts with their integrity, then ours."""
-    head = [_tag(a) for a in ASSETS if a.name.endswith(".css")]
-    body = [_tag(a) for a in ASSETS if a.name.endswith(".js")]
+    head = [VENDORED.tag(a) for a in ASSETS if a.name.endswith(".css")]
+    body = [VENDORED.tag(a) for a in ASSETS if a.name.endswith(".js")]
     query = FIRST_QUERY.format(start=today - timedelta(days=365), end=today)
     settings = html.escape(json.dumps({"query": query}), quote=True)
     return f"""<!doctype html>
@@ -164,22 +154,6 @@ def page(request: Request) -> HTMLResponse:
     return HTMLResponse(render(datetime.now(UTC).date()), headers=HEADERS)
 
 
-class _Assets(StaticFiles):
-    """The files with the page's headers. A vendored file's name carries its version, so it
-    never changes under that name and the browser may keep it for a year; orgraph's own files
-    are revalidated (their ETag) on each load."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update(HEADERS)
-        if path in _VERSIONED and response.status_code == 200:
-            response.headers["cache-control"] = "public, max-age=31536000, immutable"
-        return response
-
-
-_VERSIONED = frozenset(asset.name for asset in ASSETS)
-
-
 def assets() -> Mount:
     """The route that serves GraphiQL's scripts and styles (their fonts are inside the CSS)."""
-    return Mount(PREFIX, app=_Assets(directory=DIRECTORY), name="graphiql-assets")
+    return VENDORED.mount("graphiql-assets", HEADERS)

@@ -14,6 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from api.app import create_app
+from api.core.limits import Limits
 from api.settings import Settings
 from graph.engine import Engine
 from store.frames import read_bundle
@@ -27,10 +28,14 @@ def generated_engine(directory: Path, *, teams: int, seed: int, end: date) -> En
 
 
 @contextmanager
-def live_server(engine: Engine, store: Path, *, open: bool = True) -> Iterator[str]:
+def live_server(
+    engine: Engine, store: Path, *, open: bool = True, limits: Limits | None = None
+) -> Iterator[str]:
     """Serve ``engine`` (``store`` is a SQLite file the app may open, for its tokens when it is
-    not ``open``); yields the base URL and stops the server afterwards."""
-    app = create_app(Settings(open=open, database_url=f"sqlite:///{store}"), engine=engine)
+    not ``open``), with the default limits or ``limits``; yields the base URL and stops the
+    server afterwards."""
+    settings = Settings(open=open, database_url=f"sqlite:///{store}", limits=limits or Limits())
+    app = create_app(settings, engine=engine)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -9,49 +9,30 @@ skips with a loud reason, and under CI=true it fails instead."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import html
 import json
-import os
 import re
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY
+from api.core.graphiql import ASSETS, DIRECTORY, OWN, POLICY, VENDORED
+from api.core.vendored import sha384
 from graph.engine import Engine
 from store.database import create_engine
 from store.tokens import Role, create_token
+from tests.api.browser import LIVE_GROUP, launch, screenshot, watch
 from tests.api.live import generated_engine, live_server
-from tests.conftest import IN_CI
 
 END = date(2026, 1, 1)
-CHROMIUM = os.environ.get("ORGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-#: headless, and none of Chromium's own calls home (refused here, and slow to fail)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = LIVE_GROUP
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return generated_engine(tmp_path_factory.mktemp("bundle"), teams=20, seed=47, end=END)
-
-
-def _sha384(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def test_the_page_loads_only_what_this_server_serves(server: str) -> None:
@@ -67,12 +48,14 @@ def test_the_page_loads_only_what_this_server_serves(server: str) -> None:
     assert page.headers["x-content-type-options"] == "nosniff"
     # and every script and style it names is served from here, byte for byte the pinned file
     named = re.findall(r"""(?:src|href)="(/static/[^"]+)\"""", page.text)
-    assert sorted(named) == sorted([a.url for a in ASSETS] + [f"/static/graphiql/{n}" for n in OWN])
+    assert sorted(named) == sorted(
+        [VENDORED.url(a) for a in ASSETS] + [f"/static/graphiql/{n}" for n in OWN]
+    )
     for asset in ASSETS:
         assert f'integrity="{asset.integrity}"' in page.text
-        served = httpx.get(f"{server}{asset.url}")
-        assert served.status_code == 200, asset.url
-        assert _sha384(served.content) == asset.sha384, asset.url
+        served = httpx.get(f"{server}{VENDORED.url(asset)}")
+        assert served.status_code == 200, asset.name
+        assert sha384(served.content) == asset.sha384, asset.name
         assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert served.headers["x-content-type-options"] == "nosniff"
         assert (DIRECTORY / "licences" / asset.licence).is_file(), asset.licence
@@ -94,39 +77,16 @@ def test_the_page_loads_only_what_this_server_serves(server: str) -> None:
     assert httpx.get(f"{server}/static/graphiql/nope.js").status_code == 404
 
 
-def _launch(playwright: object) -> object:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        message = (
-            f"chromium is NOT installed ({CHROMIUM}): the GraphiQL browser test did not run "
-            "(apt-get install chromium, or make install-test)"
-        )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # type: ignore[attr-defined]
-
-
 def test_graphiql_works_in_a_browser_without_internet(server: str, engine: Engine) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     root = engine.view(END).tree.roots[0]
     name = engine.view(END).tree.name(root)
     with sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
-            asked: list[str] = []
-            problems: list[str] = []
-            page.on("request", lambda request: asked.append(request.url))
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on(
-                "console",
-                lambda message: (
-                    problems.append(f"console {message.type}: {message.text}")
-                    if message.type in ("error", "warning")
-                    else None
-                ),
-            )
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            watched = watch(page)
             # given the page, opened as a user does
             page.goto(f"{server}/graphql")
             # then the editor renders with its opening query
@@ -153,15 +113,13 @@ def test_graphiql_works_in_a_browser_without_internet(server: str, engine: Engin
             response = page.locator(".graphiql-response .CodeMirror")
             expect(response).to_contain_text(f'"name": "{name}"', timeout=20_000)
             expect(response).to_contain_text('"headcount": {')
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+            screenshot(page, "graphiql.png")
         finally:
-            browser.close()  # type: ignore[attr-defined]
+            browser.close()
     # and nothing was asked of any other host, and the page reported no error
-    assert asked, "the browser made no request"
-    outside = [url for url in asked if not url.startswith((server, "data:"))]
-    assert outside == [], outside
-    assert problems == [], problems
+    assert watched.urls, "the browser made no request"
+    assert watched.outside(server) == []
+    assert watched.problems == []
 
 
 def test_graphiql_works_with_a_token_on_a_closed_server(
@@ -173,12 +131,12 @@ def test_graphiql_works_with_a_token_on_a_closed_server(
     token = asyncio.run(_token(store))
     root = engine.view(END).tree.roots[0]
     with live_server(engine, store, open=False) as server, sync_playwright() as playwright:
-        assert (
-            httpx.post(f"{server}/graphql", json={"query": "{ roots { key } }"}).status_code == 401
-        )
-        browser = _launch(playwright)
+        refused = httpx.post(f"{server}/graphql", json={"query": "{ roots { key } }"})
+        assert refused.status_code == 401
+        browser = launch(playwright)
         try:
-            page = browser.new_page()  # type: ignore[attr-defined]
+            page = browser.new_page()
+            watched = watch(page)
             # given a tab where the dashboard left its token (sessionStorage, this tab only)
             page.add_init_script(f"sessionStorage.setItem('orgraph.token', {json.dumps(token)})")
             page.goto(f"{server}/graphql")
@@ -190,7 +148,8 @@ def test_graphiql_works_with_a_token_on_a_closed_server(
             expect(response).to_contain_text(f'"key": "{root}"', timeout=20_000)
             expect(response).not_to_contain_text("UNAUTHENTICATED")
         finally:
-            browser.close()  # type: ignore[attr-defined]
+            browser.close()
+    assert watched.outside(server) == []
 
 
 async def _token(store: Path) -> str:

@@ -19,12 +19,15 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
 from graph.engine import Engine
+from tests.api.browser import LIVE_GROUP
 from tests.api.live import generated_engine
 
 END = date(2026, 1, 1)
 #: documents sent by the GraphQL test (the HTTP test adds its own)
 DOCUMENTS = 2000
 SPECIAL = ' {}()[]:$@!"\\#.,=|&\n\t\x00…'
+
+pytestmark = LIVE_GROUP  # its timings are not shared with a browser
 
 
 @dataclass

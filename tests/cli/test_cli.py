@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from graph.catalogue import CATALOGUE
@@ -199,3 +202,31 @@ def test_insights_prints_what_was_planted(database: Database, tmp_path: Path) ->
     unknown = orgraph("insights", "nope", *args)
     assert unknown.returncode == 1
     assert "unknown team 'nope'" in unknown.stderr
+
+
+def test_serve_names_the_dashboard_first_and_serves_it(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)]
+    command += ["--db", f"sqlite:///{tmp_path / 'empty.db'}"]
+    environment = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment) as server:
+        assert server.stdout is not None
+        try:
+            # the first line a user reads is where the dashboard is
+            assert server.stdout.readline().strip() == f"Dashboard on http://127.0.0.1:{port}/"
+            assert f"GraphiQL on http://127.0.0.1:{port}/graphql" in server.stdout.readline()
+            page = None
+            for _ in range(100):
+                try:
+                    page = httpx.get(f"http://127.0.0.1:{port}/")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert page is not None
+            assert page.status_code == 200
+            assert "orgraph · dashboard" in page.text
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
