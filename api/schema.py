@@ -17,6 +17,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext, Info
 
 from api.core import numbers  # noqa: F401  (whole-number Floats go out as integers)
+from api.core.access import Principal
 from api.core.connections import (
     AfterArg,
     Connection,
@@ -28,9 +29,12 @@ from api.core.connections import (
     decode,
 )
 from api.core.context import Context, engine_of, view_of
+from api.core.enums import described
 from api.core.errors import ApiError, RequestTimeout
 from api.core.extensions import extensions
 from api.core.limits import Limits
+from api.core.scope import TeamData
+from api.core.wrapping import in_declared_order, reads
 from api.insights import resolvers as insight
 from api.insights.migration import MigrationEffect
 from api.insights.resolvers import AsOfArg, LevelArg, UnderArg
@@ -39,13 +43,75 @@ from api.kpis.enums import Kpi
 from api.kpis.types import KpiDefinition
 from api.teams.types import Service, Team, has_service
 from graph.catalogue import CATALOGUE
+from store.tokens import Role
 
 if TYPE_CHECKING:
     from api.initiatives.types import Initiative
 
 
+described(
+    Role,
+    "Role",
+    "What a client may do (docs/security.md).",
+    {
+        "VIEWER": "Read the subtree of its scope (all the org without one), and the "
+        "aggregates comparisons need of the rest.",
+        "ADMIN": "Read everything and manage tokens.",
+    },
+)
+
+
+@strawberry.type(description="Who is asking, and what they may see (docs/security.md).")
+@in_declared_order
+class Viewer:
+    principal: strawberry.Private[Principal]
+    view: strawberry.Private[TeamData]
+
+    id: str = reads(
+        "principal.id",
+        description="Who, as the audit log names it: `token:<id>`, `user:<name>` or "
+        "`open:<address>` (an open server).",
+    )
+    role: Role = reads("principal.role", description="What the client may do.")
+
+    @strawberry.field(
+        description="The team whose subtree the client sees in full, in the structure of "
+        "`asOf`; null when it sees the whole org (or the team is not in that structure)."
+    )
+    def scope(self) -> Team | None:
+        scope = self.principal.scope
+        if self.principal.sees_all or scope is None or scope not in self.view.tree:
+            return None
+        return Team(key=scope, view=self.view)
+
+    open: bool = reads(
+        "principal.open",
+        description="True when the server is open: nobody needs a token (a demo, a trusted "
+        "machine).",
+    )
+    privacy_floor: int = strawberry.field(
+        description="People a subtree needs for the figures derived from people to be shown "
+        "(`withheld` BELOW_PRIVACY_FLOOR otherwise; 0: none are withheld)."
+    )
+
+
 @strawberry.type(description="Entry points.")
 class Query:
+    @strawberry.field(description="Who is asking and what they may see: a client starts here.")
+    def viewer(
+        self,
+        info: Info[Context, None],
+        as_of: Annotated[
+            date | None, strawberry.argument(description="Structure date (default: today).")
+        ] = None,
+    ) -> Viewer:
+        context = info.context
+        return Viewer(
+            principal=context.principal,
+            view=view_of(info, as_of),
+            privacy_floor=context.engine.config.privacy_floor,
+        )
+
     @strawberry.field(description="Any object by its global id.")
     def node(
         self,

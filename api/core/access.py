@@ -48,6 +48,8 @@ class Principal:
     role: Role
     #: the team whose subtree it may see in full; None: the whole org
     scope: str | None
+    #: anyone, on an open server (no credentials were asked for)
+    open: bool = False
 
     @property
     def sees_all(self) -> bool:
@@ -67,7 +69,7 @@ async def authenticate(
     if open:
         # open: everything is readable, but nobody manages tokens (a token minted by anyone
         # who reaches an open server would still work once the server is closed)
-        return Principal(f"open:{client}", Role.VIEWER, None)
+        return Principal(f"open:{client}", Role.VIEWER, None, open=True)
     header = request.headers.get("authorization")
     if trusted.proxies and _from(client, trusted.proxies):
         user = request.headers.get(trusted.user)

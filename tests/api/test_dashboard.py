@@ -8,15 +8,21 @@ kept in test-artifacts/dashboard-*.png."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.core.limits import Limits
 from graph.engine import Engine
+from store.database import create_engine
+from store.tokens import Role, create_token
 from tests.api.browser import LIVE_GROUP, accessibility_problems, launch, screenshot, watch
 from tests.api.dashboard_page import (
     api,
@@ -452,3 +458,44 @@ def test_an_answer_for_an_older_sort_is_dropped(server: str, browser: Any) -> No
     expect(page.locator('table.children[data-sort="name"]')).to_be_visible()
     assert rows.evaluate_all("rows => rows.map(r => r.dataset.key)") == by_name
     assert_stayed_home(page, server)
+
+
+def test_a_scoped_token_opens_on_its_team_and_shows_nothing_else(
+    engine: Engine, browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from playwright.sync_api import expect
+
+    # given a closed server and a token scoped to a team with teams under it
+    tree = engine.view(END).tree
+    scope = next(t for t in tree.team_ids if tree.depth(t) == 1 and tree.children(t))
+    hidden = [t for t in tree.team_ids if t not in (*tree.ancestors(scope), *tree.subtree(scope))]
+    store = tmp_path_factory.mktemp("closed") / "store.db"
+    with ThreadPoolExecutor(1) as thread:  # Playwright's loop runs in this one
+        token = thread.submit(asyncio.run, _token(store, scope)).result()
+    with live_server(engine, store, open=False) as server:
+        # when the dashboard is opened in a tab that holds the token
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.add_init_script(f"sessionStorage.setItem('orgraph.token', {json.dumps(token)})")
+        page.watched = watch(page)
+        page.goto(f"{server}/")
+        cards_ready(page)
+        # then it opens on the scope's team, with its figures and its children
+        expect(page.locator("h1")).to_contain_text(tree.name(scope))
+        expect(page.locator("table.children tbody tr").first).to_be_visible(timeout=20_000)
+        expect(page.locator("#alert")).to_be_hidden()
+        # and no other subtree's name is anywhere on the page
+        text = page.locator("body").inner_text()
+        assert [t for t in hidden if tree.name(t) in text] == []
+        screenshot(page, "dashboard-scoped.png")
+        assert_stayed_home(page, server)
+        page.close()
+
+
+async def _token(store: Path, scope: str) -> str:
+    engine = create_engine(f"sqlite:///{store}")
+    token, _ = await create_token(
+        engine, name="dashboard", role=Role.VIEWER, scope=scope,
+        expires_at=datetime.now(UTC) + timedelta(hours=1),
+    )  # fmt: skip
+    await engine.dispose()
+    return token

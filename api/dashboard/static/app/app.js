@@ -127,7 +127,11 @@ async function loadDefinitions() {
 /** The orgs in the structure of `asOf` (asked once per structure date). */
 function loadRoots(asOf) {
   if (!boot.roots.has(asOf)) {
-    const asked = graphql(ROOTS, { asOf }).then((data) => data.roots);
+    const asked = graphql(ROOTS, { asOf }).then((data) => {
+      // a token scoped to a team opens on that team; its org is the root it sees
+      boot.scope = data.viewer.scope;
+      return data.roots;
+    });
     asked.catch(() => boot.roots.delete(asOf));
     boot.roots.set(asOf, asked);
   }
@@ -164,7 +168,8 @@ async function render({ force = false } = {}) {
     if (ticket !== generation) return;
     const dates = effectiveDates(state, definitions);
     const roots = loadRoots(dates.asOf);
-    const key = state.team ?? (await roots)[0]?.key;
+    const firstRoot = (await roots)[0]?.key;
+    const key = state.team ?? boot.scope?.key ?? firstRoot;
     if (ticket !== generation) return;
     if (!key) {
       replace(main, h("p", { class: "muted", text: "The store holds no org yet: load one with `orgraph load` (README)." }));

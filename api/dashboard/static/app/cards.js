@@ -39,11 +39,17 @@ function verdictChip(verdict) {
   return h("span", { class: `verdict ${verdict.verdict || "neutral"}`, text: verdict.text });
 }
 
-function comparison(term, value, def, window, label, verdict, extra = null) {
-  const figure = explained(
-    h("span", { class: "figure", text: formatValue(value, def.unit) }),
-    explanation(def, null, window, label),
-  );
+/** Why the API left a figure out (Metric.withheld, withheldComparisons), in words. */
+const WITHHELD = {
+  BELOW_PRIVACY_FLOOR: "withheld: derived from people, for a team under the privacy floor (docs/security.md)",
+  OUTSIDE_SCOPE: "withheld: it is about teams outside what your token may see",
+  TOO_FEW_PEERS: "withheld: it would show fewer teams outside your token's scope than the server allows",
+};
+
+function comparison(term, value, def, window, label, verdict, extra = null, withheld = null) {
+  const figure = withheld
+    ? explained(h("span", { class: "figure muted", text: "withheld" }), WITHHELD[withheld] ?? `withheld (${withheld})`)
+    : explained(h("span", { class: "figure", text: formatValue(value, def.unit) }), explanation(def, null, window, label));
   return h("div", { class: "row" }, h("dt", { text: term }), h("dd", {}, figure, extra, verdictChip(verdict)));
 }
 
@@ -78,12 +84,12 @@ export function card(def, report, window) {
   const previous = previousUsable ? judge(metric.value, metric.previousValue, def.better) : null;
   const lowCoverage = metric.coverage < 1;
   const title = h("h3", { id: `card-${def.key}`, text: def.name });
-  const value = explained(
-    h("p", { class: "value" }, formatValue(metric.value, def.unit)),
-    explanation(def, metric, window, "value"),
-  );
+  const value = metric.withheld
+    ? explained(h("p", { class: "value muted" }, "withheld"), WITHHELD[metric.withheld] ?? `withheld (${metric.withheld})`)
+    : explained(h("p", { class: "value" }, formatValue(metric.value, def.unit)), explanation(def, metric, window, "value"));
+  const left = Object.fromEntries((metric.withheldComparisons ?? []).map((w) => [w.field, w.reason]));
   const rows = [
-    comparison("Typical team", metric.typicalMedian, def, window, `the org's typical team: the median of its ${metric.typicalTeams ?? 0} teams at this depth`, typical),
+    comparison("Typical team", metric.typicalMedian, def, window, `the org's typical team: the median of its ${metric.typicalTeams ?? 0} teams at this depth`, typical, null, left.typicalMedian),
     comparison(
       "Peers",
       metric.peerMedian,
@@ -97,6 +103,7 @@ export function card(def, report, window) {
             h("span", { class: "percentile", text: ` · ${formatPercentile(metric.peerPercentile)}` }),
             `Percentile rank of this team among its active sibling teams for ${def.name} (0 to 100: below, plus half of equal; higher means a higher value, whichever is better).`,
           ),
+      left.peerMedian,
     ),
     comparison(
       "Previous window",
