@@ -45,13 +45,14 @@ COMPLETE = "orgraph:team-complete"
 
 @contextmanager
 def served(db: str) -> Iterator[str]:
-    """``orgraph serve`` over ``db`` on a free port, until it is ready; its base URL."""
+    """``orgraph serve --open`` over ``db`` on a free port (the bench measures the page, not
+    the tokens: bench/api.py compares those), until it is ready; its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from cli import main; main()", "serve"]
     with subprocess.Popen(
-        [*command, "--db", db, "--port", str(port)],
+        [*command, "--db", db, "--port", str(port), "--open"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
