@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 PYTHON ?= python3.11
 
-.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load bench-dashboard vendor clean
+.PHONY: install install-test demo test lint typecheck pytest schema docs bench-load vendor clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
