@@ -39,9 +39,27 @@ from store.tokens import TokenLookup
 log = logging.getLogger("orgraph.access")
 
 
-class AccessLog:
-    """One structured log line per request (logfmt): request id (also sent back as the
-    ``x-request-id`` header), method, path, status, duration in ms."""
+#: Sent with every response: no sniffing of types, no framing, no referrer, no sharing of
+#: windows or resources with other sites (pages set their own Content-Security-Policy), and no
+#: caching of what a route did not say may be cached (answers are the client's own).
+SECURITY_HEADERS = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
+
+
+class Edge:
+    """What every HTTP response passes through, in one wrapper of ``send`` (each ASGI layer
+    costs a team page some 1 %, bench/RESULTS.md): the request id (also sent back as the
+    ``x-request-id`` header, and read by the audit log), the headers of
+    :data:`SECURITY_HEADERS` (a header the route set itself is kept), and one structured access
+    log line per request (logfmt): request id, method, path, status, duration in ms."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,57 +77,25 @@ class AccessLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers} & _SECURITY_NAMES
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                headers.append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            fields = {
-                "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "ms": round(1000 * (time.perf_counter() - started), 2),
-            }
-            # logfmt: one line, key=value, easy to grep and to parse
-            log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
-
-
-#: Sent with every response: no sniffing of types, no framing, no referrer, no sharing of
-#: windows or resources with other sites (pages set their own Content-Security-Policy), and no
-#: caching of what a route did not say may be cached (answers are the client's own).
-SECURITY_HEADERS = (
-    (b"cache-control", b"no-store"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-)
-
-
-class SecurityHeaders:
-    """The headers of :data:`SECURITY_HEADERS` on every response (a header the route set
-    itself is kept)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-            await send(message)
-
-        await self.app(scope, receive, sending)
+            if log.isEnabledFor(logging.INFO):
+                fields = {
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round(1000 * (time.perf_counter() - started), 2),
+                }
+                # logfmt: one line, key=value, easy to grep and to parse
+                log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
@@ -182,7 +168,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         min_peers=settings.min_peers,
         graphiql=settings.graphiql,
     )
-    middleware = [Middleware(AccessLog), Middleware(SecurityHeaders)]
+    middleware = [Middleware(Edge)]
     if settings.cors_origins:  # off unless origins are named
         middleware.append(
             Middleware(

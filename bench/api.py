@@ -6,13 +6,21 @@ computed is reused), and (c) a team page (the team, its ancestors, its first 20 
 progress, pace, forecast, state).
 
     .venv/bin/python -m bench.api --teams 20000 [--seconds 20] [--access open,admin,scoped]
-        [--only "team page"] [--clients 1,8]
+        [--only "team page"] [--clients 1,8] [--baseline DIR]
 
 The server runs in a process of its own (one uvicorn worker), its engine built from a generated
 bundle's files (the store read is measured by bench/rollup.py). ``--access`` runs each query
 against a server of each kind in turn: ``open`` (no token), ``admin`` (closed, an admin token:
 every request looks its token up in the store) and ``scoped`` (closed, a viewer token scoped to
 the team of (c): the scope's view and its masked comparisons too). Prints a Markdown table.
+
+``--baseline DIR`` also serves the same bundle from a checkout of an earlier commit (``git
+worktree add --detach /tmp/orgraph-base <commit>``; run with this checkout's ``.venv``), open as
+orgraph was before tokens. All servers run at once, and with one client each round sends the
+query to every server in a new random order (interleaved), so that the machine's noise falls
+on all alike: the *ratio* column (p50 over the first server's, the baseline when there is one)
+is the figure to read. With more clients the servers are measured one after the other.
+Each server holds its own engine: some 3.7 GB at 20,000 teams.
 """
 
 from __future__ import annotations
@@ -21,13 +29,14 @@ import argparse
 import asyncio
 import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,27 +52,32 @@ KPIS = (
     "unreviewedMergeRate headcount"
 )
 METRIC = "{ value sampleSize orgValue parentValue peerMedian peerPercentile zScore previousValue }"
-#: every KPI of the catalogue, with its comparisons
-FULL_REPORT = " ".join(f"{d.field} {METRIC}" for d in CATALOGUE.values())
 WINDOW = f'from: "{START}", to: "{END}"'
-REPORT_BODY = (
-    f"{FULL_REPORT} deploymentTier unresolvedIncidents unmeasuredServices "
-    "headcountByRole { role count }"
-)
 #: a variable's value that ``_load`` replaces with a window end no request used before
 NEW_WINDOW = "new window"
 
 
-def queries(root: str, team: str) -> dict[str, dict[str, Any]]:
+def report_body(known: frozenset[str] | None = None) -> str:
+    """Every KPI of the catalogue (or those of them a baseline's ``KpiReport`` has: ``known``),
+    with its comparisons, the tier, unresolved incidents and headcount by role."""
+    fields = [d.field for d in CATALOGUE.values() if known is None or d.field in known]
+    return (
+        " ".join(f"{field} {METRIC}" for field in fields)
+        + " deploymentTier unresolvedIncidents unmeasuredServices headcountByRole { role count }"
+    )
+
+
+def queries(root: str, team: str, known: frozenset[str] | None = None) -> dict[str, dict[str, Any]]:
+    body = report_body(known)
     return {
         "(a) { __typename }": {"query": "{ __typename }"},
         "(b) root KPI report": {
-            "query": f'{{ team(key: "{root}", asOf: "{END}") {{ kpis({WINDOW}) {{ {REPORT_BODY} }} }} }}'
+            "query": f'{{ team(key: "{root}", asOf: "{END}") {{ kpis({WINDOW}) {{ {body} }} }} }}'
         },
         # each request a window never asked before: nothing computed is reused
         "(b) root KPI report, a new window each time": {
             "query": f'query($to: Date!) {{ team(key: "{root}", asOf: "{END}") '
-            f'{{ kpis(from: "{START}", to: $to) {{ {REPORT_BODY} }} }} }}',
+            f'{{ kpis(from: "{START}", to: $to) {{ {body} }} }} }}',
             "variables": {"to": NEW_WINDOW},
         },
         "(c) team page": {
@@ -128,34 +142,29 @@ async def _tokens(bundle: Path, scope: str) -> dict[str, str]:
     return {"admin": admin, "scoped": scoped}
 
 
-async def _load(
-    url: str, body: dict[str, Any], clients: int, seconds: float, headers: dict[str, str]
-) -> dict[str, float]:
-    latencies: list[float] = []
+def _bodies(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``body`` again and again; with a window end no request used before each time when its
+    ``to`` variable is :data:`NEW_WINDOW`."""
     ends = itertools.count(1)
-
-    def next_body() -> dict[str, Any]:
+    while True:
         if body.get("variables", {}).get("to") != NEW_WINDOW:
-            return body
-        return {**body, "variables": {"to": str(END + timedelta(days=next(ends)))}}
+            yield body
+        else:
+            yield {**body, "variables": {"to": str(END + timedelta(days=next(ends)))}}
 
-    async def client() -> None:
-        async with httpx.AsyncClient(timeout=60, headers=headers) as http:
-            while time.perf_counter() < stop:
-                request = next_body()
-                began = time.perf_counter()
-                response = await http.post(url, json=request)
-                latencies.append(time.perf_counter() - began)
-                payload = response.json()
-                if response.status_code != 200 or "errors" in payload:
-                    raise RuntimeError(f"bad answer: {response.status_code} {payload}")
 
-    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
-        await http.post(url, json=next_body())  # warm up (a first structure date is built)
+async def _ask(http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> float:
+    """One request's seconds, from sending it to its whole answer (which must be data)."""
     began = time.perf_counter()
-    stop = began + seconds
-    await asyncio.gather(*(client() for _ in range(clients)))
-    elapsed = time.perf_counter() - began
+    response = await http.post(url, json=body)
+    took = time.perf_counter() - began
+    payload = response.json()
+    if response.status_code != 200 or "errors" in payload:
+        raise RuntimeError(f"bad answer from {url}: {response.status_code} {payload}")
+    return took
+
+
+def _summary(latencies: list[float], elapsed: float) -> dict[str, float]:
     latencies.sort()
     return {
         "p50": 1000 * latencies[len(latencies) // 2],
@@ -163,6 +172,52 @@ async def _load(
         "rps": len(latencies) / elapsed,
         "n": len(latencies),
     }
+
+
+async def _load(
+    url: str, body: dict[str, Any], clients: int, seconds: float, headers: dict[str, str]
+) -> dict[str, float]:
+    """``clients`` clients asking one server for ``seconds``, each sending its next request
+    as soon as its last one is answered."""
+    latencies: list[float] = []
+    bodies = _bodies(body)
+
+    async def client() -> None:
+        async with httpx.AsyncClient(timeout=60, headers=headers) as http:
+            while time.perf_counter() < stop:
+                latencies.append(await _ask(http, url, next(bodies)))
+
+    async with httpx.AsyncClient(timeout=60, headers=headers) as http:
+        await _ask(http, url, next(bodies))  # warm up (a first structure date is built)
+    began = time.perf_counter()
+    stop = began + seconds
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return _summary(latencies, time.perf_counter() - began)
+
+
+async def _interleaved(
+    servers: dict[str, tuple[str, dict[str, str]]], body: dict[str, Any], seconds: float
+) -> dict[str, dict[str, float]]:
+    """One client asking every server in turn (a new random order each round) for ``seconds``
+    in all; each server's requests/s is over the time it spent answering."""
+    order = list(servers)
+    async with AsyncExitStack() as stack:
+        https = {
+            name: await stack.enter_async_context(httpx.AsyncClient(timeout=60, headers=headers))
+            for name, (_, headers) in servers.items()
+        }
+        bodies = {name: _bodies(body) for name in servers}
+        for name, (url, _) in servers.items():
+            await _ask(https[name], url, next(bodies[name]))  # warm up
+        latencies: dict[str, list[float]] = {name: [] for name in servers}
+        stop = time.perf_counter() + seconds
+        shuffle = random.Random(1).shuffle
+        while time.perf_counter() < stop:
+            shuffle(order)
+            for name in order:
+                url = servers[name][0]
+                latencies[name].append(await _ask(https[name], url, next(bodies[name])))
+    return {name: _summary(found, sum(found)) for name, found in latencies.items()}
 
 
 def main() -> None:
@@ -177,17 +232,19 @@ def main() -> None:
     parser.add_argument("--access", default="open", help="open, admin, scoped (comma-separated)")
     parser.add_argument("--only", default="", help="only the queries whose name holds this")
     parser.add_argument("--clients", default="1,8", help="concurrent clients (comma-separated)")
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of an earlier commit to serve beside (open)"
+    )
     options = parser.parse_args()
     from graph.engine import Engine
     from store.frames import read_bundle
     from synthetic import generate_bundle
 
-    accesses = options.access.split(",")
     rows = [
-        "| query | access | clients | p50 ms | p95 ms | requests/s | requests |",
-        "|---|---|---|---|---|---|---|",
+        "| query | server | clients | p50 ms | p95 ms | requests/s | requests | p50 ratio |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    with tempfile.TemporaryDirectory(prefix="orgraph-bench-api-") as work:
+    with tempfile.TemporaryDirectory(prefix="orgraph-bench-api-") as work, ExitStack() as stack:
         bundle = Path(work) / "bundle"
         generate_bundle(bundle, teams=options.teams, seed=1, end=END)
         tree = Engine(read_bundle(bundle)).view(END).tree  # to pick the subjects
@@ -197,35 +254,70 @@ def main() -> None:
             key=lambda t: len(tree.subtree(t)),
         )
         tokens = asyncio.run(_tokens(bundle, team))
-        chosen = {n: b for n, b in queries(root, team).items() if options.only in n}
-        for access in accesses:
+        servers: dict[str, tuple[str, dict[str, str]]] = {}
+        known = None
+        if options.baseline:
+            base = stack.enter_context(_server(bundle, "open", checkout=options.baseline))
+            servers["baseline (open)"] = (f"{base}/graphql", {})
+            known = _report_fields(f"{base}/graphql")  # a KPI added since is not asked
+        for access in options.access.split(","):
+            base = stack.enter_context(_server(bundle, access))
             headers = {} if access == "open" else {"authorization": f"Bearer {tokens[access]}"}
-            with _server(bundle, access) as base:
-                for name, body in chosen.items():
-                    if access == "scoped" and root in body["query"]:
-                        continue  # the root's figures: the same as admin's, less its children
-                    for clients in map(int, options.clients.split(",")):
-                        found = asyncio.run(
-                            _load(f"{base}/graphql", body, clients, options.seconds, headers)
-                        )
-                        rows.append(
-                            f"| {name} | {access} | {clients} | {found['p50']:.2f} | "
-                            f"{found['p95']:.2f} | {found['rps']:,.0f} | {found['n']:,} |"
-                        )
-                        print(rows[-1], flush=True)
+            servers[access] = (f"{base}/graphql", headers)
+        for name, body in queries(root, team, known).items():
+            if options.only not in name:
+                continue
+            # the root's figures for a scope: the same as admin's, less its children
+            asked = {k: v for k, v in servers.items() if k != "scoped" or root not in body["query"]}
+            for clients in map(int, options.clients.split(",")):
+                if clients == 1 and len(asked) > 1:
+                    found = asyncio.run(_interleaved(asked, body, options.seconds * len(asked)))
+                else:
+                    found = {
+                        k: asyncio.run(_load(url, body, clients, options.seconds, headers))
+                        for k, (url, headers) in asked.items()
+                    }
+                first = next(iter(found.values()))["p50"]
+                for server, figures in found.items():
+                    rows.append(
+                        f"| {name} | {server} | {clients} | {figures['p50']:.2f} | "
+                        f"{figures['p95']:.2f} | {figures['rps']:,.0f} | {figures['n']:,} | "
+                        f"{figures['p50'] / first:.3f} |"
+                    )
+                    print(rows[-1], flush=True)
     print(f"\n{options.teams:,} teams; root {root}, team page of {team}\n")
     print("\n".join(rows))
 
 
+def _report_fields(url: str) -> frozenset[str]:
+    """The fields of the ``KpiReport`` type of the server at ``url``."""
+    asked = {"query": '{ __type(name: "KpiReport") { fields { name } } }'}
+    fields = httpx.post(url, json=asked).json()["data"]["__type"]["fields"]
+    return frozenset(field["name"] for field in fields)
+
+
+#: how a checkout of an earlier commit serves: its own ``bench.api.serve`` (before tokens it
+#: took no access argument)
+BASELINE_SERVE = """
+import inspect, sys
+from bench.api import serve
+extra = ["open"] if len(inspect.signature(serve).parameters) > 2 else []
+serve(*sys.argv[1:3], *extra)
+"""
+
+
 @contextmanager
-def _server(bundle: Path, access: str) -> Iterator[str]:
+def _server(bundle: Path, access: str, checkout: Path | None = None) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.api", "--serve", str(bundle), str(port), access],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    if checkout is None:
+        command = [sys.executable, "-m", "bench.api", "--serve", str(bundle), str(port), access]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    else:
+        command = [sys.executable, "-c", BASELINE_SERVE, str(bundle), str(port)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(checkout.absolute())}
+    server = subprocess.Popen(command, env=env, cwd=checkout)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):
@@ -234,6 +326,8 @@ def _server(bundle: Path, access: str) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 pass
+            if server.poll() is not None:
+                raise RuntimeError(f"the {access} server ({checkout or 'this checkout'}) exited")
             time.sleep(0.5)
         yield base
     finally:
