@@ -104,14 +104,16 @@ def serve(bundle: str, port: str, access: str) -> None:
     from graph.engine import Engine
     from store.frames import read_bundle
 
-    engine = Engine(read_bundle(Path(bundle)))
-    engine.view(END)  # the structure date the queries ask for, built before serving
     settings = Settings(
         open=access == "open",
         database_url=f"sqlite:///{_store(bundle)}",
         # the budget is still spent on every request, but never runs out at full speed
         limits=Limits(cost_per_minute=10**12),
     )
+    engine = Engine(read_bundle(Path(bundle)))
+    # the server's privacy floor first: a change of floor drops the views built before it
+    engine.set_privacy_floor(settings.privacy_floor)
+    engine.view(END)  # the structure date the queries ask for, built before serving
     uvicorn.run(
         create_app(settings, engine=engine),
         host="127.0.0.1",
