@@ -6,7 +6,7 @@ computed is reused), and (c) a team page (the team, its ancestors, its first 20 
 progress, pace, forecast, state).
 
     .venv/bin/python -m bench.api --teams 20000 [--seconds 20] [--access open,admin,scoped]
-        [--only "team page"] [--clients 1,8] [--baseline DIR]
+        [--only "team page"] [--clients 1,8] [--baseline DIR ...]
 
 The server runs in a process of its own (one uvicorn worker), its engine built from a generated
 bundle's files (the store read is measured by bench/rollup.py). ``--access`` runs each query
@@ -14,12 +14,13 @@ against a server of each kind in turn: ``open`` (no token), ``admin`` (closed, a
 every request looks its token up in the store) and ``scoped`` (closed, a viewer token scoped to
 the team of (c): the scope's view and its masked comparisons too). Prints a Markdown table.
 
-``--baseline DIR`` also serves the same bundle from a checkout of an earlier commit (``git
-worktree add --detach /tmp/orgraph-base <commit>``; run with this checkout's ``.venv``), open as
-orgraph was before tokens. All servers run at once, and with one client each round sends the
-query to every server in a new random order (interleaved), so that the machine's noise falls
-on all alike: the *ratio* column (p50 over the first server's, the baseline when there is one)
-is the figure to read. With more clients the servers are measured one after the other.
+``--baseline DIR`` (repeatable) also serves the same bundle from a checkout of an earlier commit
+(``git worktree add --detach /tmp/orgraph-base <commit>``; run with this checkout's ``.venv``),
+open as orgraph was before tokens; the report asks only the KPIs every server has. All servers
+run at once, and with one client each round sends the query to every server in a new random
+order (interleaved), so that the machine's noise falls on all alike: the *ratio* column (p50
+over the first server's, the first baseline's when there is one) is the figure to read. With
+more clients the servers are measured one after the other.
 Each server holds its own engine: some 3.7 GB at 20,000 teams.
 """
 
@@ -235,7 +236,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the queries whose name holds this")
     parser.add_argument("--clients", default="1,8", help="concurrent clients (comma-separated)")
     parser.add_argument(
-        "--baseline", type=Path, help="a checkout of an earlier commit to serve beside (open)"
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="a checkout of an earlier commit to serve beside (open); may be repeated",
     )
     options = parser.parse_args()
     from graph.engine import Engine
@@ -257,11 +262,13 @@ def main() -> None:
         )
         tokens = asyncio.run(_tokens(bundle, team))
         servers: dict[str, tuple[str, dict[str, str]]] = {}
-        known = None
-        if options.baseline:
-            base = stack.enter_context(_server(bundle, "open", checkout=options.baseline))
-            servers["baseline (open)"] = (f"{base}/graphql", {})
-            known = _report_fields(f"{base}/graphql")  # a KPI added since is not asked
+        known: frozenset[str] | None = None
+        for checkout in options.baseline:
+            base = stack.enter_context(_server(bundle, "open", checkout=checkout))
+            servers[f"{_commit(checkout)} (open)"] = (f"{base}/graphql", {})
+            # a KPI added since is not asked
+            fields = _report_fields(f"{base}/graphql")
+            known = fields if known is None else known & fields
         for access in options.access.split(","):
             base = stack.enter_context(_server(bundle, access))
             headers = {} if access == "open" else {"authorization": f"Bearer {tokens[access]}"}
@@ -289,6 +296,17 @@ def main() -> None:
                     print(rows[-1], flush=True)
     print(f"\n{options.teams:,} teams; root {root}, team page of {team}\n")
     print("\n".join(rows))
+
+
+def _commit(checkout: Path) -> str:
+    """The short commit a checkout is at."""
+    found = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
 
 
 def _report_fields(url: str) -> frozenset[str]:

@@ -40,6 +40,12 @@ class Metric:
     #: why the value is not shown (then ``value`` is None and ``sample`` 0), or None
     withheld: Withheld | None = None
 
+    @property
+    def shown_sample(self) -> int | None:
+        """``sample``, or None when the value is withheld: a withheld figure's sample (people,
+        for a headcount) would give away what the value would have shown."""
+        return None if self.withheld is not None else self.sample
+
 
 @dataclass(frozen=True)
 class KpiReport:

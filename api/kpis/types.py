@@ -110,11 +110,10 @@ class Metric:
         "no service or no people for a rate).",
     )
 
-    @strawberry.field(
-        description="Events, people or services behind the value; null when it is withheld."
+    sample_size: int | None = reads(
+        "metric.shown_sample",
+        description="Events, people or services behind the value; null when it is withheld.",
     )
-    def sample_size(self) -> int | None:
-        return None if self.metric.withheld else self.metric.sample
 
     withheld: Withheld | None = reads(
         "metric.withheld",
@@ -305,9 +304,10 @@ class TrendPoint:
         "partial period is per week of its own length: one busy day reads as a busy week.",
     )
 
-    @strawberry.field(description="Events, people or services behind it; null when withheld.")
-    def sample_size(self) -> int | None:
-        return None if self.period.metric.withheld else self.period.metric.sample
+    sample_size: int | None = reads(
+        "period.metric.shown_sample",
+        description="Events, people or services behind it; null when withheld.",
+    )
 
     withheld: Withheld | None = reads(
         "period.metric.withheld",
