@@ -133,9 +133,6 @@ class KpiDispatch:
             ),
         }
 
-    def __getitem__(self, kpi: Kpi) -> Forms:
-        return self.forms[kpi]
-
     def _percentile(self, kpi: Kpi, durations: Durations, quantile: float) -> Forms:
         # every quantile the catalogue asks of these durations is read in one pass
         asked = QUANTILES[durations]

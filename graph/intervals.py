@@ -94,21 +94,20 @@ class _Sorted:
             self.sums[name] = running
 
     def upto(self, cell: int, day: int, weight: str) -> int:
-        """Sum of ``weight`` over the cell's entries with a day <= ``day``."""
-        found = int(np.searchsorted(self.keys, (cell << 32) + _low(day), "right"))
+        """Sum of ``weight`` over the cell's entries with a day <= ``day`` (a date's number:
+        inside 32 bits, as every key's low part)."""
+        first, last = int(self.offsets[cell]), int(self.offsets[cell + 1])
+        found = first + int(
+            np.searchsorted(self.keys[first:last], (cell << 32) + day - _DAY_MIN, "right")
+        )
         running = self.sums[weight]
-        return int(running[found]) - int(running[int(self.offsets[cell])])
+        return int(running[found]) - int(running[first])
 
     def upto_many(self, cells: Int64s, day: int, weight: str) -> Int64s:
         """:meth:`upto` of many cells on one day."""
-        found = np.searchsorted(self.keys, (cells << 32) + _low(day), "right")
+        found = np.searchsorted(self.keys, (cells << 32) + (day - _DAY_MIN), "right")
         running = self.sums[weight]
         return running[found] - running[self.offsets[cells]]
-
-
-def _low(day: int) -> int:
-    """A day as the low 32 bits of a key."""
-    return min(max(day, _DAY_MIN), _DAY_MAX) - _DAY_MIN
 
 
 def _key(cell: Int64s, days: Int64s) -> Int64s:

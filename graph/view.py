@@ -97,7 +97,7 @@ class OrgView:
         self._values = Lru[Floats](CACHED_VALUES)
         self._withheld = Lru[npt.NDArray[np.bool_]](CACHED_VALUES)
         # each KPI's computation, for one subtree and for many (graph/dispatch.py)
-        self._kpis = KpiDispatch(self)
+        self._kpis = KpiDispatch(self).forms
 
     # -- one KPI ---------------------------------------------------------------------------
 

@@ -208,7 +208,7 @@ def test_a_kpi_without_a_batch_form_is_computed_one_team_at_a_time() -> None:
     start, end = WINDOWS["a year"]
     teams = view.tree.team_ids
     batch = view.values(kpi, teams, start, end)
-    forms = view._kpis.forms
+    forms = view._kpis
     original = forms[kpi]
     calls: list[str] = []
 
@@ -230,7 +230,7 @@ def test_a_kpi_without_a_batch_form_is_computed_one_team_at_a_time() -> None:
 
 def test_every_kpi_has_its_forms_and_the_values_are_read_only() -> None:
     view = _view(3, 0)
-    assert set(view._kpis.forms) == set(Kpi)
+    assert set(view._kpis) == set(Kpi)
     found = view.values(Kpi.HEADCOUNT, view.tree.team_ids, *WINDOWS["a year"])
     assert not found.flags.writeable
     assert view.values(Kpi.HEADCOUNT, view.tree.team_ids, *WINDOWS["a year"]) is found
