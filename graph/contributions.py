@@ -19,10 +19,10 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from graph.measures import Rate
+from graph.measures import Floats, Rate, ratios
 from graph.membership import Membership
 from graph.rollup import Cube, SubtreeSums, TeamIndex, attribute_to_owner, day_range, team_on_day
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 
 class ContributionIndex:
@@ -107,6 +107,16 @@ class Contributions:
         remote = by_subtree - self.sums.total("inside", team, start, end)
         return Rate(remote / by_subtree if by_subtree else None, by_subtree)
 
+    def inbound_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The value of :meth:`inbound` for many subtrees, NaN where it is None."""
+        to_subtree = self.sums.totals("to_owner", teams, start, end)
+        return ratios(to_subtree - self.sums.totals("inside", teams, start, end), to_subtree)
+
+    def outbound_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The value of :meth:`outbound` for many subtrees, NaN where it is None."""
+        by_subtree = self.sums.totals("by_author", teams, start, end)
+        return ratios(by_subtree - self.sums.totals("inside", teams, start, end), by_subtree)
+
 
 def changes_per_engineer_per_week(
     contributions: Contributions,
@@ -125,3 +135,21 @@ def changes_per_engineer_per_week(
     engineers = sum(n for role, n in counts.items() if role in engineer_roles)
     weeks = (end - start).days / 7
     return Rate(merged / engineers / weeks if engineers and weeks > 0 else None, merged)
+
+
+def changes_per_engineer_per_week_many(
+    contributions: Contributions,
+    headcount: Membership,
+    teams: Subtrees,
+    start: date,
+    end: date,
+    engineer_roles: frozenset[str],
+) -> Floats:
+    """The value of :func:`changes_per_engineer_per_week` for many subtrees, NaN where it is
+    None (the same quotients, in the same order)."""
+    merged = contributions.sums.totals("by_author", teams, start, end)
+    engineers = headcount.counts_many(teams, end - timedelta(days=1), engineer_roles)
+    weeks = (end - start).days / 7
+    if weeks <= 0:
+        return np.full(len(teams), np.nan)
+    return ratios(merged, engineers) / weeks

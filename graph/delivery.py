@@ -4,13 +4,14 @@ rollup engine grows (issue 3)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 from graph.intervals import IntervalIndex, SubtreeIntervals
-from graph.measures import Rate, nearest_rank
+from graph.measures import Floats, Rate, nearest_rank, ratios
 from graph.rollup import (
     Cube,
     SubtreeSums,
@@ -19,9 +20,11 @@ from graph.rollup import (
     day_range,
 )
 from graph.tiers import DoraTier
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 PRODUCTION = "production"
+#: team x day cells of one pass of :meth:`DeliveryKpis.deployment_days_many` (8 MB)
+BATCH_CELLS = 1 << 20
 FAILED = ("failed", "rolled_back")
 
 
@@ -112,3 +115,37 @@ class DeliveryKpis:
         total = self.sums.total("deployments", team, start, end)
         failed = self.sums.total("failed", team, start, end)
         return Rate(failed / total if total else None, total)
+
+    # -- many subtrees at once: the same values, NaN where they are None ----------------------
+
+    def deployments_per_week_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The value of :meth:`deployments_per_week` (the same quotients)."""
+        successful = self.sums.totals("successful", teams, start, end)
+        owned = self.owned.overlapping_many(teams, start, end)
+        weeks = (end - start).days / 7
+        if weeks <= 0:
+            return np.full(len(teams), np.nan)
+        return np.where(owned != 0, successful / weeks, np.nan)
+
+    def deployment_days_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The rate of :meth:`deployment_days` (not the tier): the days with a deployment of
+        each subtree, a row per team, in slices of at most ``BATCH_CELLS`` cells."""
+        out = np.full(len(teams), np.nan)
+        blocks = max((end - start).days, 0) // 7
+        owning = np.flatnonzero(self.owned.overlapping_many(teams, start, end) != 0)
+        if not blocks or not len(owning):
+            return out
+        rank = max(math.ceil(0.5 * blocks) - 1, 0)  # nearest rank, as ``nearest_rank``
+        step = max(1, BATCH_CELLS // max((end - start).days, 1))
+        for at in range(0, len(owning), step):
+            rows = owning[at : at + step]
+            deployed = self.sums.daily_many("successful", teams.take(rows), start, end) > 0
+            weekly = deployed[:, : blocks * 7].reshape(len(rows), blocks, 7).sum(axis=2)
+            weekly.sort(axis=1)
+            out[rows] = weekly[:, rank]
+        return out
+
+    def change_failure_rate_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The value of :meth:`change_failure_rate`."""
+        total = self.sums.totals("deployments", teams, start, end)
+        return ratios(self.sums.totals("failed", teams, start, end), total)

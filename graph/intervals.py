@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 EPOCH = date(1970, 1, 1)
 _DAY_MIN, _DAY_MAX = -(2**31), 2**31 - 1
@@ -82,9 +82,9 @@ class _Sorted:
         self, cell: Int64s, days: Int64s, weights: Mapping[str, Int64s], cells: int
     ) -> None:
         # one integer key: the cell in the high bits, the day (clipped to 32 bits) in the low
-        clipped = np.clip(days, _DAY_MIN, _DAY_MAX)
-        order = np.argsort((cell << 32) + (clipped - _DAY_MIN), kind="stable")
-        self.days = clipped[order]
+        keys = _key(cell, days)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
         self.offsets = np.zeros(cells + 1, dtype=np.int64)
         np.cumsum(np.bincount(cell, minlength=cells), out=self.offsets[1:])
         self.sums = {}
@@ -94,11 +94,24 @@ class _Sorted:
             self.sums[name] = running
 
     def upto(self, cell: int, day: int, weight: str) -> int:
-        """Sum of ``weight`` over the cell's entries with a day <= ``day``."""
+        """Sum of ``weight`` over the cell's entries with a day <= ``day`` (a date's number:
+        inside 32 bits, as every key's low part)."""
         first, last = int(self.offsets[cell]), int(self.offsets[cell + 1])
-        found = first + int(np.searchsorted(self.days[first:last], day, "right"))
+        found = first + int(
+            np.searchsorted(self.keys[first:last], (cell << 32) + day - _DAY_MIN, "right")
+        )
         running = self.sums[weight]
         return int(running[found]) - int(running[first])
+
+    def upto_many(self, cells: Int64s, day: int, weight: str) -> Int64s:
+        """:meth:`upto` of many cells on one day."""
+        found = np.searchsorted(self.keys, (cells << 32) + (day - _DAY_MIN), "right")
+        running = self.sums[weight]
+        return running[found] - running[self.offsets[cells]]
+
+
+def _key(cell: Int64s, days: Int64s) -> Int64s:
+    return (cell << 32) + (np.clip(days, _DAY_MIN, _DAY_MAX) - _DAY_MIN)
 
 
 class SubtreeIntervals:
@@ -169,3 +182,42 @@ class SubtreeIntervals:
             assert cell is not None
             total += self._starts.upto(cell, last, "rows") - self._ends.upto(cell, first, "rows")
         return total
+
+    def _cells(self, teams: Subtrees, categories: Iterable[str] | None) -> tuple[Int64s, int]:
+        """The cells of each subtree's categories (None: all), a row per team; how many."""
+        codes = (
+            range(self.width)
+            if categories is None
+            else sorted(self._code[c] for c in set(categories) if c in self._code)
+        )
+        columns = np.array(codes, dtype=np.int64)
+        return (teams.first[:, None] * self.width + columns[None, :]).ravel(), len(columns)
+
+    def on_many(
+        self,
+        teams: Subtrees,
+        day: date,
+        *,
+        categories: Iterable[str] | None = None,
+        weight: str = "rows",
+    ) -> Int64s:
+        """:meth:`on` of many subtrees, summed over ``categories`` (None: every category)."""
+        cells, width = self._cells(teams, categories)
+        d = day_number(day)
+        found = self._starts.upto_many(cells, d, weight) - self._ends.upto_many(cells, d, weight)
+        return _per_team(found, len(teams), width)
+
+    def overlapping_many(self, teams: Subtrees, start: date, end: date) -> Int64s:
+        """:meth:`overlapping` of many subtrees."""
+        if end <= start:
+            return np.zeros(len(teams), dtype=np.int64)
+        cells, width = self._cells(teams, None)
+        last, first = day_number(end) - 1, day_number(start)
+        started = self._starts.upto_many(cells, last, "rows")
+        return _per_team(started - self._ends.upto_many(cells, first, "rows"), len(teams), width)
+
+
+def _per_team(cells: Int64s, teams: int, width: int) -> Int64s:
+    """Sums of consecutive runs of ``width`` cells: a team's categories."""
+    totals: Int64s = cells.reshape(teams, width).sum(axis=1, dtype=np.int64)
+    return totals

@@ -29,3 +29,20 @@ class Rate:
 
     value: float | None
     sample: int
+
+
+Floats = npt.NDArray[np.float64]
+Int64s = npt.NDArray[np.int64]
+
+
+def ratios(numerator: Int64s, denominator: Int64s) -> Floats:
+    """``numerator / denominator`` for many subtrees at once, NaN where the denominator is 0
+    (the batch form of ``Rate(n / d if d else None, d)``: the same correctly rounded quotient
+    of two integers, as Python's ``/`` gives it).
+
+    >>> ratios(np.array([1, 0, 2]), np.array([4, 0, 3])).tolist()
+    [0.25, nan, 0.6666666666666666]
+    """
+    out = np.full(len(denominator), np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out

@@ -11,7 +11,8 @@ from datetime import date
 import polars as pl
 
 from graph.intervals import IntervalIndex, SubtreeIntervals
-from graph.tree import OrgTree
+from graph.measures import Floats, Int64s, ratios
+from graph.tree import OrgTree, Subtrees
 
 
 class MembershipIndex:
@@ -56,6 +57,16 @@ class Membership:
         total = sum(counts.values())
         chosen = sum(n for value, n in counts.items() if value in categories)
         return (chosen / total if total else None), total
+
+    def counts_many(
+        self, teams: Subtrees, on: date, categories: frozenset[str] | None = None
+    ) -> Int64s:
+        """Members of many subtrees on ``on`` (of ``categories`` only, unless None)."""
+        return self.intervals.on_many(teams, on, categories=categories)
+
+    def share_many(self, teams: Subtrees, on: date, categories: frozenset[str]) -> Floats:
+        """The value of :meth:`share` for many subtrees, NaN where it is None."""
+        return ratios(self.counts_many(teams, on, categories), self.counts_many(teams, on))
 
 
 def headcount_index(teams: list[str], people: pl.DataFrame) -> MembershipIndex:

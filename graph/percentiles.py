@@ -32,7 +32,7 @@ import numpy.typing as npt
 import polars as pl
 
 from graph.rollup import TeamIndex
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 ALPHA = 0.01
 GAMMA = (1 + ALPHA) / (1 - ALPHA)
@@ -86,6 +86,11 @@ class PercentileIndex:
         if np.isnan(self.values).any() or (self.values < 0).any():
             raise ValueError("a sample value is negative or missing")
         self.buckets = bucket_of(self.values)
+        # the samples by value, and each one's place in that order: a (team, rank) key sorts
+        # many teams' samples by value at once (``SubtreePercentiles.values_many``)
+        self.by_value = np.argsort(self.values, kind="stable").astype(np.int32)
+        self.rank = np.empty(len(self.values), dtype=np.int32)
+        self.rank[self.by_value] = np.arange(len(self.values), dtype=np.int32)
 
     def for_tree(
         self, tree: OrgTree, *, exact_limit: int = EXACT_LIMIT, edge_samples: int = EDGE_SAMPLES
@@ -127,6 +132,8 @@ class SubtreePercentiles:
         by_position = np.argsort(points, kind="stable")
         # small subtrees read their samples in (position, day) order: one slice, then a mask
         self._sample_values = samples.values
+        self._by_value = samples.by_value
+        self._rank = samples.rank
         self._by_position = np.argsort(points * self.days + samples.days, kind="stable").astype(
             np.int32
         )
@@ -168,8 +175,17 @@ class SubtreePercentiles:
     ) -> Percentiles:
         """Nearest-rank ``quantiles`` of the subtree's samples with a day in ``[start, end)``."""
         a, b = self.tree.interval(team)
+        d1, d2 = self._window(start, end)
+        return self._percentiles(a, b, d1, d2, quantiles)
+
+    def _window(self, start: date, end: date) -> tuple[int, int]:
+        """The columns ``[d1, d2)`` of a window, clipped to the index's days."""
         d1 = min(max((start - self.first).days, 0), self.days)
-        d2 = min(max((end - self.first).days, 0), self.days)
+        return d1, min(max((end - self.first).days, 0), self.days)
+
+    def _percentiles(
+        self, a: int, b: int, d1: int, d2: int, quantiles: Sequence[float]
+    ) -> Percentiles:
         if d2 <= d1:
             return Percentiles(tuple(None for _ in quantiles), 0, True)
         if a not in self._histograms:
@@ -203,6 +219,45 @@ class SubtreePercentiles:
         ranks = [max(math.ceil(q * sample), 1) for q in quantiles]
         picked = tuple(bucket_value(int(np.searchsorted(cumulative, r))) for r in ranks)
         return Percentiles(picked, sample, False)
+
+    def values_many(
+        self, teams: Subtrees, start: date, end: date, quantiles: Sequence[float]
+    ) -> npt.NDArray[np.float64]:
+        """The values of :meth:`percentiles` for many subtrees: a row per team, a column per
+        quantile, NaN where None. The subtrees small enough to be answered exactly (no
+        histograms) are answered together: their samples in the window gathered at once and
+        sorted by (team, value), each quantile picked at its nearest rank in each team's run;
+        the others one by one, as :meth:`percentiles` does."""
+        out = np.full((len(teams), len(quantiles)), np.nan)
+        d1, d2 = self._window(start, end)
+        if d2 <= d1 or not len(self._rank):
+            return out
+        large = np.array([int(a) in self._histograms for a in teams.first], dtype=bool)
+        for row in np.flatnonzero(large).tolist():
+            found = self._percentiles(
+                int(teams.first[row]), int(teams.last[row]), d1, d2, quantiles
+            )
+            out[row] = [np.nan if v is None else v for v in found.values]
+        small = np.flatnonzero(~large)
+        starts = self._position_start[teams.first[small]]
+        ends = self._position_start[teams.last[small]]
+        gathered = self._gather(starts, ends)
+        team = np.repeat(np.arange(len(small)), ends - starts)
+        days = self._position_days[gathered]
+        inside = (days >= d1) & (days < d2)
+        team = team[inside]
+        # sorted by (team, value): a key of the team's row and the sample's rank by value
+        keys = team * len(self._rank) + self._rank[self._by_position[gathered[inside]]]
+        keys.sort()
+        counts = np.bincount(team, minlength=len(small))
+        first = np.cumsum(counts) - counts
+        some = counts > 0
+        for column, q in enumerate(quantiles):
+            # ``_exact``'s rank: max(ceil(q n), 1) - 1, with the same float product q n
+            rank = np.maximum(np.ceil(q * counts[some]), 1).astype(np.int64) - 1
+            picked = keys[first[some] + rank] % len(self._rank)
+            out[small[some], column] = self._sample_values[self._by_value[picked]]
+        return out
 
 
 def _exact(values: npt.NDArray[np.float64], q: float) -> float | None:

@@ -34,12 +34,17 @@ back, so ``b``, the smallest shown child, is withheld with it (2 + 6 people).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import Enum
 
+import numpy as np
+import numpy.typing as npt
+
 from graph.lru import Lru
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
+
+Int64s = npt.NDArray[np.int64]
 
 
 class Withheld(Enum):
@@ -63,10 +68,20 @@ class PrivacyFloor:
     ``people(team, day)`` counts the people whose primary team is in the subtree that day;
     ``k`` is the floor (0 or 1: nothing is withheld)."""
 
-    def __init__(self, tree: OrgTree, people: Callable[[str, date], int], k: int) -> None:
+    def __init__(
+        self,
+        tree: OrgTree,
+        people: Callable[[str, date], int],
+        k: int,
+        people_many: Callable[[Subtrees, date], Int64s] | None = None,
+    ) -> None:
         self.tree = tree
         self.people = people
         self.k = k
+        #: ``people`` of many subtrees at once (default: one by one)
+        self.people_many = people_many or (
+            lambda teams, day: np.array([people(t, day) for t in teams.teams], dtype=np.int64)
+        )
         self._withheld_children = Lru[frozenset[str]](CACHED_PARENTS)
 
     def withheld(self, team: str, day: date) -> bool:
@@ -82,6 +97,31 @@ class PrivacyFloor:
             for parent, child in itertools.pairwise(chain)
         )
 
+    def withheld_many(self, teams: Sequence[str], day: date) -> npt.NDArray[np.bool_]:
+        """:meth:`withheld` of many teams on one day (their people counted at once, each
+        ancestor's complement chosen once)."""
+        if self.k <= 1:
+            return np.zeros(len(teams), dtype=bool)
+        small = self.people_many(self.tree.subtrees(teams), day) < self.k
+        # whether a team is a complement or under one: its parent is, or it is among the
+        # parent's withheld children; known for the roots (neither), found top-down
+        under: dict[str, bool] = {}
+        for team in teams:
+            path = []
+            node: str | None = team
+            while node is not None and node not in under:
+                path.append(node)
+                node = self.tree.parent(node)
+            above = False if node is None else under[node]
+            for child in reversed(path):
+                parent = self.tree.parent(child)
+                above = above or (
+                    parent is not None and child in self.withheld_children(parent, day)
+                )
+                under[child] = above
+        withheld: npt.NDArray[np.bool_] = small | np.array([under[t] for t in teams], dtype=bool)
+        return withheld
+
     def withheld_children(self, parent: str, day: date) -> frozenset[str]:
         """The children of ``parent`` withheld on ``day``: those under the floor, then, while
         the people no shown child accounts for are more than none and fewer than ``k``, the
@@ -91,7 +131,9 @@ class PrivacyFloor:
         )
 
     def _choose(self, parent: str, day: date) -> frozenset[str]:
-        sizes = {c: self.people(c, day) for c in self.tree.children(parent, include_inactive=True)}
+        children = self.tree.children(parent, include_inactive=True)
+        counts = self.people_many(self.tree.subtrees(children), day).tolist()
+        sizes = dict(zip(children, counts, strict=True))
         withheld = {c for c, n in sizes.items() if n < self.k}
         hidden = self.people(parent, day) - sum(n for c, n in sizes.items() if c not in withheld)
         shown = sorted((n, c) for c, n in sizes.items() if c not in withheld)

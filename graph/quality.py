@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from graph.intervals import IntervalIndex, SubtreeIntervals
-from graph.tree import OrgTree
+from graph.measures import Floats, ratios
+from graph.tree import OrgTree, Subtrees
 
 _FAR = date(9999, 12, 31)
 
@@ -104,3 +106,13 @@ class Quality:
         measured = self.debt.on(team, on)
         value = float(self.debt.on(team, on, weight="debt_minutes")) if measured else None
         return Measured(value, measured, self.owned.on(team, on) - measured)
+
+    def code_coverage_many(self, teams: Subtrees, on: date) -> Floats:
+        """The value of :meth:`code_coverage` for many subtrees, NaN where it is None."""
+        covered = self.coverage.on_many(teams, on, weight="covered_lines")
+        return ratios(covered, self.coverage.on_many(teams, on, weight="total_lines"))
+
+    def technical_debt_minutes_many(self, teams: Subtrees, on: date) -> Floats:
+        """The value of :meth:`technical_debt_minutes` for many subtrees, NaN where it is None."""
+        minutes = self.debt.on_many(teams, on, weight="debt_minutes").astype(np.float64)
+        return np.where(self.debt.on_many(teams, on) != 0, minutes, np.nan)

@@ -7,9 +7,9 @@ from datetime import date
 
 import polars as pl
 
-from graph.measures import Rate
+from graph.measures import Floats, Rate, ratios
 from graph.rollup import SubtreeSums, TeamIndex, attribute_to_owner, day_range
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 
 class ReviewIndex:
@@ -58,3 +58,8 @@ class ReviewFlow:
         merged = self.sums.total("merged", team, start, end)
         unreviewed = self.sums.total("unreviewed", team, start, end)
         return Rate(unreviewed / merged if merged else None, merged)
+
+    def unreviewed_merge_rate_many(self, teams: Subtrees, start: date, end: date) -> Floats:
+        """The value of :meth:`unreviewed_merge_rate` for many subtrees, NaN where it is None."""
+        merged = self.sums.totals("merged", teams, start, end)
+        return ratios(self.sums.totals("unreviewed", teams, start, end), merged)

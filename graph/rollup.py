@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from graph.tree import OrgTree
+from graph.tree import OrgTree, Subtrees
 
 
 def team_on_day(
@@ -173,6 +173,35 @@ class SubtreeSums:
             offset = (self.index.first + timedelta(days=d1) - start).days
             out[offset : offset + len(per_day)] = per_day
         return out
+
+    def daily_many(
+        self, measure: str, teams: Subtrees, start: date, end: date
+    ) -> npt.NDArray[np.int64]:
+        """:meth:`daily` of many subtrees: one row per team, one column per day."""
+        table = self._sums[measure]
+        out = np.zeros((len(teams), max((end - start).days, 0)), dtype=np.int64)
+        d1, d2 = self.index.day(start), self.index.day(end)
+        if d2 > d1 and len(teams):
+            corners = table[teams.last, d1 : d2 + 1].astype(np.int64)
+            corners -= table[teams.first, d1 : d2 + 1]
+            offset = (self.index.first + timedelta(days=d1) - start).days
+            out[:, offset : offset + d2 - d1] = np.diff(corners, axis=1)
+        return out
+
+    def totals(
+        self, measure: str, teams: Subtrees, start: date, end: date
+    ) -> npt.NDArray[np.int64]:
+        """:meth:`total` of many subtrees at once (the same integers)."""
+        d1, d2 = self.index.day(start), self.index.day(end)
+        if end <= start or d2 <= d1:
+            return np.zeros(len(teams), dtype=np.int64)
+        table = self._sums[measure]
+        a, b = teams.first, teams.last
+        # int64 from the first corner on: 32-bit corners must not overflow when combined
+        totals: npt.NDArray[np.int64] = (
+            table[b, d2].astype(np.int64) - table[a, d2] - table[b, d1] + table[a, d1]
+        )
+        return totals
 
     def total(self, measure: str, team_id: str, start: date, end: date) -> int:
         """Sum of ``measure`` over the subtree of ``team_id`` and the days ``[start, end)``."""

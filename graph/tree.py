@@ -21,14 +21,18 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 from store.rows import ServiceVersion, TeamVersion
 
 _V = TypeVar("_V", TeamVersion, ServiceVersion)
+Int64s = npt.NDArray[np.int64]
 
 
 def service_node(service_id: str) -> tuple[str, str]:
@@ -99,6 +103,26 @@ def _break_cycles(parent: dict[str, str | None], active: dict[str, bool]) -> Non
             cycle = path[path.index(node) :]
             parent[min(cycle, key=lambda team: (active[team], team))] = None
         done.update(path)
+
+
+@dataclass(frozen=True, eq=False)
+class Subtrees:
+    """The subtrees of many teams of one tree, as arrays: each team's preorder range
+    ``[first, last)`` (what the indexes' batch computations read, one array operation for all
+    of them)."""
+
+    teams: tuple[str, ...]
+    first: Int64s
+    last: Int64s
+
+    def __len__(self) -> int:
+        return len(self.teams)
+
+    def take(self, rows: Int64s) -> Subtrees:
+        """The subtrees at ``rows`` of this one, in that order."""
+        return Subtrees(
+            tuple(self.teams[i] for i in rows.tolist()), self.first[rows], self.last[rows]
+        )
 
 
 class OrgTree:
@@ -337,6 +361,20 @@ class OrgTree:
         except KeyError:
             raise KeyError(f"unknown team id {team_id!r}") from None
         return (i, self._tout[i])
+
+    def subtrees(self, team_ids: Iterable[str]) -> Subtrees:
+        """The preorder ranges of many teams at once (a ``KeyError`` names an unknown one).
+
+        >>> t = build_org_tree([TeamVersion("a", "A", None, None, date.min, None),
+        ...     TeamVersion("b", "B", "a", None, date.min, None)], as_of=date(2024, 1, 1))
+        >>> found = t.subtrees(["b", "a"])
+        >>> found.first.tolist(), found.last.tolist()
+        ([1, 0], [2, 2])
+        """
+        teams = tuple(team_ids)
+        first = [self._at(team) for team in teams]
+        last = [self._tout[i] for i in first]
+        return Subtrees(teams, np.array(first, dtype=np.int64), np.array(last, dtype=np.int64))
 
     def is_in_subtree(self, team_id: str, ancestor_id: str) -> bool:
         """Whether ``team_id`` is ``ancestor_id`` or one of its descendants."""

@@ -5,20 +5,24 @@ team, DORA tiers and trends. A view never changes, so it caches what it computed
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
-from graph.catalogue import CATALOGUE, QUANTILES, Durations, Kpi, Source
-from graph.contributions import Contributions, changes_per_engineer_per_week
+import numpy as np
+import numpy.typing as npt
+
+from graph.catalogue import CATALOGUE, Kpi, Source
+from graph.contributions import Contributions
 from graph.delivery import DeliveryKpis
+from graph.dispatch import KpiDispatch
 from graph.lru import Lru
-from graph.measures import Rate
+from graph.measures import Floats
 from graph.membership import Membership
 from graph.parallel import in_parallel
 from graph.peers import Group, PeerGroups
-from graph.percentiles import Percentiles, SubtreePercentiles
+from graph.percentiles import SubtreePercentiles
 from graph.privacy import PrivacyFloor, Withheld
 from graph.quality import Quality
 from graph.report import KpiReport, Metric
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 #: per group
 CACHED_METRICS = 1 << 16
 CACHED_GROUPS = 1 << 12
+#: arrays of values of many teams (a KPI, or the privacy floor, over one set of teams)
+CACHED_VALUES = 1 << 9
 
 
 class OrgView:
@@ -74,7 +80,9 @@ class OrgView:
         self.contributions = cast(Contributions, built["contributions"])
         self.review = cast(ReviewFlow, built["review"])
         self.unresolved = cast(SubtreeSums, built["unresolved"])
-        self.privacy = PrivacyFloor(tree, self.people_on, self.config.privacy_floor)
+        self.privacy = PrivacyFloor(
+            tree, self.people_on, self.config.privacy_floor, self.headcount.counts_many
+        )
         self.percentile: dict[str, SubtreePercentiles] = {
             name.split(":", 1)[1]: cast(SubtreePercentiles, value)
             for name, value in built.items()
@@ -85,96 +93,13 @@ class OrgView:
         # that asks for the same window. Bounded: least recently used entries go first.
         self._metrics = Lru[Metric](CACHED_METRICS)
         self._groups = Lru[Group](CACHED_GROUPS)
-        self._percentile_pairs = Lru[Percentiles](CACHED_METRICS)
         self._levels: dict[str, dict[int, tuple[str, ...]]] = {}
-        self._kpis: dict[Kpi, Callable[[str, date, date], Metric]] = {
-            # a percentile KPI: the quantile of its durations the catalogue names
-            **{
-                kpi: self._percentile(kpi, *definition.quantile_of)
-                for kpi, definition in CATALOGUE.items()
-                if definition.quantile_of is not None
-            },
-            Kpi.DEPLOYMENTS_PER_WEEK: self._rate(
-                Kpi.DEPLOYMENTS_PER_WEEK, self.delivery.deployments_per_week
-            ),
-            Kpi.DEPLOYMENT_DAYS_PER_WEEK: self._rate(
-                Kpi.DEPLOYMENT_DAYS_PER_WEEK,
-                lambda t, s, e: self.delivery.deployment_days(t, s, e)[0],
-            ),
-            Kpi.CHANGE_FAILURE_RATE: self._rate(
-                Kpi.CHANGE_FAILURE_RATE, self.delivery.change_failure_rate
-            ),
-            Kpi.UNREVIEWED_MERGE_RATE: self._rate(
-                Kpi.UNREVIEWED_MERGE_RATE, self.review.unreviewed_merge_rate
-            ),
-            Kpi.CHANGES_PER_ENGINEER_PER_WEEK: self._rate(
-                Kpi.CHANGES_PER_ENGINEER_PER_WEEK,
-                lambda t, s, e: changes_per_engineer_per_week(
-                    self.contributions, self.headcount, t, s, e, self.config.engineer_roles
-                ),
-            ),
-            Kpi.CODE_COVERAGE: self._on_last_day(Kpi.CODE_COVERAGE, self._coverage),
-            Kpi.TECHNICAL_DEBT_MINUTES: self._on_last_day(Kpi.TECHNICAL_DEBT_MINUTES, self._debt),
-            Kpi.HEADCOUNT: self._on_last_day(Kpi.HEADCOUNT, self._headcount),
-            Kpi.SDE_RATIO: self._on_last_day(Kpi.SDE_RATIO, self._sde_ratio),
-            Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
-                Kpi.INBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.inbound
-            ),
-            Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE: self._rate(
-                Kpi.OUTBOUND_REMOTE_CONTRIBUTION_RATE, self.contributions.outbound
-            ),
-            Kpi.NATIVE_AWS_MIGRATION_SHARE: self._on_last_day(
-                Kpi.NATIVE_AWS_MIGRATION_SHARE, self._migration
-            ),
-        }
+        self._values = Lru[Floats](CACHED_VALUES)
+        self._withheld = Lru[npt.NDArray[np.bool_]](CACHED_VALUES)
+        # each KPI's computation, for one subtree and for many (graph/dispatch.py)
+        self._kpis = KpiDispatch(self).forms
 
     # -- one KPI ---------------------------------------------------------------------------
-
-    def _rate(
-        self, kpi: Kpi, compute: Callable[[str, date, date], Rate]
-    ) -> Callable[[str, date, date], Metric]:
-        def metric(team: str, start: date, end: date) -> Metric:
-            rate = compute(team, start, end)
-            return Metric(kpi, rate.value, rate.sample)
-
-        return metric
-
-    def _on_last_day(
-        self, kpi: Kpi, compute: Callable[[str, date], Rate]
-    ) -> Callable[[str, date, date], Metric]:
-        def metric(team: str, start: date, end: date) -> Metric:
-            rate = compute(team, end - timedelta(days=1))
-            return Metric(kpi, rate.value, rate.sample)
-
-        return metric
-
-    def _percentile(
-        self, kpi: Kpi, durations: Durations, quantile: float
-    ) -> Callable[[str, date, date], Metric]:
-        # every quantile the catalogue asks of these durations is read in one pass
-        asked = QUANTILES[durations]
-        which = asked.index(quantile)
-
-        def metric(team: str, start: date, end: date) -> Metric:
-            found = self._percentile_pairs.get_or_compute(
-                (durations, team, start, end),
-                lambda: self.percentile[durations.value].percentiles(team, start, end, asked),
-            )
-            return Metric(kpi, found.values[which], found.sample, found.exact)
-
-        return metric
-
-    def _coverage(self, team: str, on: date) -> Rate:
-        measured = self.quality.code_coverage(team, on)
-        return Rate(measured.value, measured.measured)
-
-    def _debt(self, team: str, on: date) -> Rate:
-        measured = self.quality.technical_debt_minutes(team, on)
-        return Rate(measured.value, measured.measured)
-
-    def _headcount(self, team: str, on: date) -> Rate:
-        total = self.people_on(team, on)
-        return Rate(float(total), total)
 
     def people_on(self, team: str, on: date) -> int:
         """People whose primary team is in the subtree on the day ``on``."""
@@ -186,12 +111,6 @@ class OrgView:
         if self.privacy.withheld(team, on):
             return None
         return self.headcount.by_category(team, on)
-
-    def _sde_ratio(self, team: str, on: date) -> Rate:
-        return Rate(*self.headcount.share(team, on, self.config.engineer_roles))
-
-    def _migration(self, team: str, on: date) -> Rate:
-        return Rate(*self.platforms.share(team, on, self.config.target_platforms))
 
     @property
     def spans(self) -> dict[Source, Span]:
@@ -226,10 +145,40 @@ class OrgView:
             coverage = self.coverage(kpi, start, end)
             if CATALOGUE[kpi].people and self.privacy.withheld(team, end - timedelta(days=1)):
                 return Metric(kpi, None, 0, True, None, coverage, Withheld.BELOW_PRIVACY_FLOOR)
-            found = self._kpis[kpi](team, start, end)
+            found = self._kpis[kpi].one(team, start, end)
             return Metric(kpi, found.value, found.sample, found.exact, None, coverage)
 
         return self._metrics.get_or_compute((kpi, team, start, end), compute)
+
+    def values(self, kpi: Kpi, teams: Iterable[str], start: date, end: date) -> Floats:
+        """``kpi`` of many subtrees over ``[start, end)``: each one's ``metric(...).value``,
+        NaN where that is None (under the privacy floor too), computed for all of them at once
+        over the indexes where the KPI has that form (else one by one). Cached; read-only."""
+        asked = tuple(teams)
+        return self._values.get_or_compute(
+            (kpi, asked, start, end), lambda: self._compute_values(kpi, asked, start, end)
+        )
+
+    def _compute_values(self, kpi: Kpi, teams: tuple[str, ...], start: date, end: date) -> Floats:
+        many = self._kpis[kpi].many
+        if many is None:
+            found = np.array(
+                [
+                    np.nan if (v := self.metric(kpi, t, start, end).value) is None else v
+                    for t in teams
+                ],
+                dtype=np.float64,
+            )
+        else:
+            found = many(self.tree.subtrees(teams), start, end)
+            if CATALOGUE[kpi].people:
+                day = end - timedelta(days=1)
+                withheld = self._withheld.get_or_compute(
+                    (teams, day), lambda: self.privacy.withheld_many(teams, day)
+                )
+                found[withheld] = np.nan
+        found.flags.writeable = False
+        return found
 
     def coverage(self, kpi: Kpi, start: date, end: date) -> float:
         """Share of ``[start, end)`` the store has data for ``kpi`` (a point-in-time KPI: 1

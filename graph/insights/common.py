@@ -58,11 +58,6 @@ def teams_of(view: OrgView, under: str, level: int | None) -> tuple[str, ...]:
 
 
 def values(view: OrgView, kpi: Kpi, teams: tuple[str, ...], start: date, end: date) -> Floats:
-    """The KPI of each team over ``[start, end)``, NaN where it is null."""
-    return np.array(
-        [
-            np.nan if (v := view.metric(kpi, team, start, end).value) is None else v
-            for team in teams
-        ],
-        dtype=np.float64,
-    )
+    """The KPI of each team over ``[start, end)``, NaN where it is null: computed for all the
+    teams at once (``OrgView.values``), cached by the view, read-only."""
+    return view.values(kpi, teams, start, end)

@@ -33,7 +33,7 @@ import numpy as np
 import statsmodels.api as sm
 
 from graph.catalogue import Kpi
-from graph.insights.common import Floats, Reason, check_window
+from graph.insights.common import Floats, Reason, check_window, values
 from graph.services import Panel, panel
 from graph.trends import Grain, is_partial, periods
 from graph.view import OrgView
@@ -268,14 +268,20 @@ def candidates(
     ):
         gain = 1 - effect.estimate
     found = []
-    for team in view.tree.children(under):
+    children = view.tree.children(under)
+    # the delivery figures of every child at once (the share needs its sample: one by one)
+    leads, deploys, failures = (
+        values(view, kpi, children, start, end)
+        for kpi in (Kpi.LEAD_TIME_HOURS_P50, Kpi.DEPLOYMENTS_PER_WEEK, Kpi.CHANGE_FAILURE_RATE)
+    )
+    for at, team in enumerate(children):
         share = view.metric(Kpi.NATIVE_AWS_MIGRATION_SHARE, team, start, end)
         if share.value is None or share.sample == 0:
             continue
         unmigrated = share.sample - round(share.value * share.sample)
         if unmigrated == 0:
             continue
-        lead = view.metric(Kpi.LEAD_TIME_HOURS_P50, team, start, end).value
+        lead = _value(leads[at])
         rest = unmigrated / share.sample
         found.append(
             Candidate(
@@ -284,10 +290,14 @@ def candidates(
                 unmigrated,
                 rest,
                 lead,
-                view.metric(Kpi.DEPLOYMENTS_PER_WEEK, team, start, end).value,
-                view.metric(Kpi.CHANGE_FAILURE_RATE, team, start, end).value,
+                _value(deploys[at]),
+                _value(failures[at]),
                 rest * (lead or 0.0) * (gain if gain is not None else 1.0),
             )
         )
     found.sort(key=lambda c: (-c.score, -c.unmigrated, c.team))
     return found
+
+
+def _value(found: np.float64) -> float | None:
+    return None if math.isnan(found) else float(found)

@@ -126,3 +126,18 @@ def test_no_shown_parent_minus_its_shown_children_isolates_fewer_than_k(
         # and the floor did bite somewhere, so the check was not vacuous
         assert checked > 0
         assert withheld_seen > 0, k
+
+
+@pytest.mark.parametrize("k", [0, 5, 8])
+def test_many_teams_at_once_are_withheld_as_each_one_is(tmp_path: Path, k: int) -> None:
+    # the batch form (people counted at once, each complement chosen once) against withheld
+    generate_bundle(tmp_path, teams=60, seed=11, end=END)
+    view = Engine(read_bundle(tmp_path), KpiConfig(privacy_floor=k)).view(END)
+    teams = view.tree.team_ids
+    for day in (END - timedelta(days=1), END - timedelta(days=400), END + timedelta(days=30)):
+        many = view.privacy.withheld_many(teams, day).tolist()
+        assert many == [view.privacy.withheld(t, day) for t in teams]
+        # in another order, and again (the complements now cached)
+        backwards = teams[::-1]
+        assert view.privacy.withheld_many(backwards, day).tolist() == many[::-1]
+        assert any(many) == (k > 1)
