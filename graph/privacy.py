@@ -60,6 +60,9 @@ class Withheld(Enum):
 
 #: (parent, day) entries kept: the complement chosen under each parent on each day
 CACHED_PARENTS = 1 << 14
+#: (team, day) entries kept: whether a subtree is withheld on a day (an initiative's status
+#: asks it of every weekly point behind its pace, on every request)
+CACHED_TEAMS = 1 << 16
 
 
 class PrivacyFloor:
@@ -83,12 +86,16 @@ class PrivacyFloor:
             lambda teams, day: np.array([people(t, day) for t in teams.teams], dtype=np.int64)
         )
         self._withheld_children = Lru[frozenset[str]](CACHED_PARENTS)
+        self._withheld = Lru[bool](CACHED_TEAMS)
 
     def withheld(self, team: str, day: date) -> bool:
         """Whether the figures of ``team``'s subtree derived from people are withheld on
         ``day``: it has fewer than ``k`` people, or it or an ancestor is a complement."""
         if self.k <= 1:
             return False
+        return self._withheld.get_or_compute((team, day), lambda: self._is_withheld(team, day))
+
+    def _is_withheld(self, team: str, day: date) -> bool:
         if self.people(team, day) < self.k:
             return True
         chain = (*self.tree.ancestors(team), team)

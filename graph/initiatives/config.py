@@ -119,7 +119,7 @@ class Initiative:
             Measure.OUTBOUND_REMOTE_CONTRIBUTION_RATE,
         ) or (self.kpi is not None and not CATALOGUE[self.kpi].point_in_time)
 
-    @property
+    @functools.cached_property  # asked of every point of a status, on every request
     def people(self) -> bool:
         """Whether the measure is derived from people (roles, authorship): withheld for a
         subtree under the privacy floor (graph/privacy.py)."""
