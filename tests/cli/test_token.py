@@ -4,6 +4,7 @@ it, and ``token revoke`` shuts it out from the server's very next request."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -23,13 +24,21 @@ pytestmark = pytest.mark.slow
 
 
 @contextmanager
-def serving(database: Database, *flags: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serving(
+    database: Database, *flags: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from cli import main; main()", "serve"]
     command += ["--db", database.url, "--port", str(port), *flags]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "ORGRAPH_OPEN": "", **(env or {})},
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -93,13 +102,14 @@ def test_create_use_list_and_revoke_a_token(database: Database, tmp_path: Path) 
 def test_serve_says_on_start_up_whether_it_is_open(database: Database, tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path / "bundle", base_bundle())
     assert orgraph("load", str(bundle), "--db", database.url).returncode == 0
-    for flags, says in (
-        (("--open",), "OPEN: no authentication"),
-        ((), "clients need a token"),
+    for flags, env, says in (
+        (("--open",), {}, "OPEN: no authentication"),
+        ((), {"ORGRAPH_OPEN": "1"}, "OPEN: no authentication"),
+        ((), {}, "clients need a token"),
     ):
-        with serving(database, *flags) as (base, process):
+        with serving(database, *flags, env=env) as (base, process):
             answer = _ask(base, None, "a")
-            assert answer.status_code == (200 if flags else 401)
+            assert answer.status_code == (200 if flags or env else 401)
             process.terminate()
             output, _ = process.communicate(timeout=20)
         assert says in output, output
