@@ -307,6 +307,18 @@ class Engine:
                 self.config = replace(self.config, privacy_floor=people)
                 self._views.clear()
 
+    @property
+    def last_event_day(self) -> date | None:
+        """The last day any event source has data for (None without events): the day a
+        dashboard opens on by default (its window ends there, in that day's structure)."""
+        return max((span.last for span in self.spans.values() if span.last), default=None)
+
+    @property
+    def built_dates(self) -> tuple[date, ...]:
+        """The structure dates whose views are built (least recently used first)."""
+        with self._lock:
+            return tuple(self._views)
+
     def view(self, as_of: date | None = None) -> OrgView:
         """The KPIs in the org structure of ``as_of`` (default today)."""
         as_of = as_of or date.today()

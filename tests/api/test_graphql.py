@@ -8,7 +8,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +365,11 @@ async def test_sql_statements_per_request_do_not_grow_with_the_teams_answered(
             if (await http.get("/readyz")).status_code == 200:
                 break
             await asyncio.sleep(0.1)
+        # the structure the dashboard opens on (the last day with events) was built before
+        # the server said it was ready, not by its first visitor
+        engine = app.state.engine
+        assert engine.last_event_day == END - timedelta(days=1)
+        assert engine.built_dates == (engine.last_event_day,)
         statements: list[str] = []
         event.listen(
             app.state.store.sync_engine,
