@@ -315,8 +315,6 @@ class GraphQLView(GraphQL[Context, None]):
             sub_response.status_code = 400
         elif answered_nothing:
             sub_response.status_code = 500
-        # what a client may see is its own: no shared cache may keep it
-        sub_response.headers["cache-control"] = "no-store"
         failed_before_execution = answered_nothing and all(e.path is None for e in errors)
         if sub_response.media_type == GRAPHQL_RESPONSE and failed_before_execution:
             processed.pop("data", None)

@@ -80,12 +80,11 @@ class InitiativePoint:
         "the privacy floor that day (docs/security.md).",
     )
 
-    @strawberry.field(
+    sample_size: int | None = reads(
+        "point.shown_sample",
         description="People, services or changes behind it (`Initiative.sampleKind`); null "
-        "when withheld."
+        "when withheld.",
     )
-    def sample_size(self) -> int | None:
-        return None if self.point.withheld else self.point.sample
 
 
 @strawberry.type(
@@ -150,13 +149,11 @@ class InitiativeStatus:
         description="The measure on the status date (null with an empty sample).",
     )
 
-    @strawberry.field(
+    sample_size: int | None = reads(
+        "found.current.shown_sample",
         description="People, services or changes behind the value; null when withheld "
-        "(`status` WITHHELD)."
+        "(`status` WITHHELD).",
     )
-    def sample_size(self) -> int | None:
-        current = self.found.current
-        return None if current.withheld else current.sample
 
     target: float = reads(
         "found.initiative.target", description="The initiative's target, in the measure's units."

@@ -24,6 +24,11 @@ class Point:
     sample: int
     withheld: bool = False
 
+    @property
+    def shown_sample(self) -> int | None:
+        """``sample``, or None when withheld (as ``graph.report.Metric.shown_sample``)."""
+        return None if self.withheld else self.sample
+
 
 def withheld(view: OrgView, initiative: Initiative, team: str, on: date) -> bool:
     """Whether the measure of ``team``'s subtree on ``on`` is withheld: derived from people,
